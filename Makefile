@@ -1,0 +1,47 @@
+# Everything a newcomer needs, from a fresh clone:
+#   make run STEP=1     set up, then serve step 1 (1-5, or a folder name like step01_minimal)
+#   make test           set up, then run the whole test suite
+# Set-up means: a virtual environment in .venv with the pinned packages, and
+# a random SECRET_KEY in instance/config.py (never committed).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STEP ?= 1
+
+# STEP=3 and STEP=step03_login_required both name the folder step03_login_required.
+STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
+
+.PHONY: run test setup docs clean
+
+run: setup
+	@test -n "$(STEP_DIR)" || { echo "No step '$(STEP)'. Try: make run STEP=1"; exit 2; }
+	@# Steps with a database create it (and the demo users) before serving.
+	@if grep -qs '"init-db"' $(STEP_DIR)/*.py; then $(BIN)/flask --app $(STEP_DIR) init-db; fi
+	$(BIN)/flask --app $(STEP_DIR) run --debug
+
+test: setup
+	$(BIN)/python -m pytest
+
+# Regenerate the "What changed" section of every chapter from the step folders.
+docs: setup
+	$(BIN)/python -m tools.what_changed --write
+
+setup: $(VENV)/installed instance/config.py
+
+# Reinstall whenever a requirements file changes.
+$(VENV)/installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# Written once and kept: every step and every restart uses the same key, so
+# sessions survive a restart. Delete the file to log everyone out.
+instance/config.py:
+	mkdir -p instance
+	$(PYTHON) -c 'import secrets; print(f"SECRET_KEY = {secrets.token_hex(32)!r}")' > $@.tmp
+	chmod 600 $@.tmp
+	mv $@.tmp $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache

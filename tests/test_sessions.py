@@ -1,0 +1,108 @@
+"""The session cookie: what login puts in it, how it is protected, and the key that signs it."""
+
+import logging
+
+import pytest
+
+pytestmark = pytest.mark.since(1)
+
+
+def test_login_stores_the_user_id_as_flask_login_does(client, auth, users):
+    auth.login("alice")
+    with client.session_transaction() as session:
+        assert session["_user_id"] == users.id_of("alice")
+        assert session["_fresh"] is True
+
+
+def test_login_starts_a_fresh_session(client, auth):
+    """Session fixation: nothing planted before login survives it."""
+    with client.session_transaction() as session:
+        session["planted"] = "by an attacker"
+    auth.login()
+    with client.session_transaction() as session:
+        assert "planted" not in session
+        assert "_user_id" in session
+
+
+def test_session_cookie_is_httponly_samesite_lax_and_secure(client, auth):
+    auth.login()
+    cookie = client.get_cookie("session")
+    assert cookie.http_only
+    assert cookie.same_site == "Lax"
+    assert cookie.secure
+
+
+def test_development_server_cookie_works_over_plain_http(step, monkeypatch):
+    """`flask run --debug` serves plain HTTP, where browsers drop Secure cookies."""
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    app = step.module.create_app({"SECRET_KEY": "x" * 32, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"})
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_logout_is_post_only(client, auth):
+    auth.login()
+    assert client.get("/logout").status_code == 405
+    assert "Hello, alice!" in client.get("/").text
+
+
+def test_logout_response_is_not_cacheable(client, auth):
+    auth.login()
+    response = auth.logout()
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_logout_removes_the_login_from_the_session(client, auth):
+    auth.login()
+    auth.logout()
+    with client.session_transaction() as session:
+        assert "_user_id" not in session
+
+
+def test_a_cookie_signed_with_another_key_is_an_anonymous_visitor(make_app, client):
+    """A login on another deployment (another SECRET_KEY) is worth nothing here."""
+    elsewhere = make_app(SECRET_KEY="another deployment's key").test_client()
+    with elsewhere.session_transaction() as session:
+        session["_user_id"] = "1"
+    client.set_cookie("session", elsewhere.get_cookie("session").value)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Hello, visitor!" in response.text
+
+
+def test_a_garbled_session_cookie_is_an_anonymous_visitor(client):
+    client.set_cookie("session", "not-a-signed-cookie")
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Hello, visitor!" in response.text
+
+
+class TestSecretKey:
+    """SECRET_KEY comes from the environment or the instance folder, never the repository."""
+
+    def test_production_without_a_key_refuses_to_start(self, step, monkeypatch):
+        monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+        with pytest.raises(RuntimeError, match="No SECRET_KEY is set"):
+            step.module.create_app({"TESTING": False})
+
+    def test_production_with_the_repository_key_refuses_to_start(self, step, monkeypatch):
+        monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+        with pytest.raises(RuntimeError, match="No SECRET_KEY is set"):
+            step.module.create_app({"TESTING": False, "SECRET_KEY": "dev"})
+
+    def test_production_takes_the_key_from_the_environment(self, step, monkeypatch):
+        monkeypatch.setenv("FLASK_SECRET_KEY", "k" * 64)
+        app = step.module.create_app(
+            {"TESTING": False, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"}
+        )
+        assert app.secret_key == "k" * 64
+
+    def test_tests_without_a_key_use_the_development_key_and_say_so(
+        self, step, monkeypatch, caplog
+    ):
+        monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
+        caplog.set_level(logging.WARNING)
+        app = step.module.create_app(
+            {"TESTING": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"}
+        )
+        assert app.secret_key == "dev"
+        assert "development SECRET_KEY" in caplog.text

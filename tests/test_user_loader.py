@@ -1,0 +1,149 @@
+"""Step 2: the user loader, when it runs, what it receives, and what it returns."""
+
+import logging
+
+import pytest
+from flask import g
+from flask_login import UserMixin, current_user, login_user
+
+pytestmark = pytest.mark.since(2)
+
+
+@pytest.fixture
+def loader_calls(app, caplog):
+    """The ids the user loader was called with, read from its debug log."""
+    caplog.set_level(logging.DEBUG, logger=app.logger.name)
+
+    def calls():
+        return [
+            record.args[0]
+            for record in caplog.records
+            if record.name == app.logger.name and record.msg == "load_user(%r)"
+        ]
+
+    return calls
+
+
+def test_the_loader_receives_the_id_as_the_string_get_id_returned(client, auth, users, loader_calls):
+    auth.login("bob", "bobthebuilder")
+    client.get("/")
+    assert loader_calls() == [users.id_of("bob")]
+    assert isinstance(loader_calls()[0], str)
+
+
+def test_a_visitor_without_a_session_never_reaches_the_loader(client, loader_calls):
+    assert "Hello, visitor!" in client.get("/").text
+    assert loader_calls() == []
+
+
+def test_the_loader_runs_once_however_often_current_user_is_read(app, client, auth, loader_calls):
+    @app.get("/ten-reads")
+    def ten_reads():
+        names = [current_user.name for _ in range(10)]
+        return " ".join(names)
+
+    auth.login()
+    assert client.get("/ten-reads").text == " ".join(["alice"] * 10)
+    assert len(loader_calls()) == 1
+
+
+def test_the_loader_runs_only_when_current_user_is_read(app, client, auth, loader_calls):
+    """It is not a before_request hook: a view that never reads current_user never loads the user."""
+
+    @app.get("/no-user")
+    def no_user():
+        return "nothing about the user here"
+
+    auth.login()
+    assert client.get("/no-user").status_code == 200
+    with client.get("/static/style.css") as stylesheet:
+        assert stylesheet.status_code == 200
+    assert loader_calls() == []
+
+
+def test_the_loader_has_not_run_when_before_request_hooks_run(app, client, auth, loader_calls):
+    seen_by_hook = []
+
+    @app.before_request
+    def look_before_the_view():
+        seen_by_hook.append(("_login_user" in g, len(loader_calls())))
+
+    auth.login()
+    seen_by_hook.clear()
+    client.get("/")
+    assert seen_by_hook == [(False, 0)]
+    assert len(loader_calls()) == 1
+
+
+BAD_IDS = {
+    "unknown id": "999",
+    "not a number": "abc",
+    "decimal": "1.5",
+    "huge number": "9" * 5000,
+    "negative": "-1",
+    "empty": "",
+    "whitespace": " 1 ",
+    "int instead of str": 1,
+    "float": 1.0,
+    "list": ["1"],
+    "dict": {"id": "1"},
+    "null": None,
+    "bool": True,
+}
+
+
+@pytest.mark.parametrize("user_id", BAD_IDS.values(), ids=BAD_IDS)
+def test_an_id_the_loader_cannot_use_is_an_anonymous_visitor(client, user_id):
+    with client.session_transaction() as session:
+        session["_user_id"] = user_id
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Hello, visitor!" in response.text
+
+
+def test_a_deleted_user_is_logged_out(client, auth, users):
+    auth.login("bob", "bobthebuilder")
+    users.delete("bob")
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Hello, visitor!" in response.text
+
+
+def test_a_user_switched_off_mid_session_is_logged_out(client, auth, users):
+    auth.login("alice")
+    assert "Hello, alice!" in client.get("/").text
+    users.deactivate("alice")
+    assert "Hello, visitor!" in client.get("/").text
+
+
+def test_the_other_users_stay_logged_in_when_one_is_switched_off(new_visitor, users):
+    alice, bob = new_visitor(), new_visitor()
+    alice.login("alice", "wonderland")
+    bob.login("bob", "bobthebuilder")
+    users.deactivate("alice")
+    assert "Hello, bob!" in bob.client.get("/").text
+
+
+def test_is_active_as_a_method_lets_inactive_users_log_in(app):
+    """The pitfall of old tutorials: since Flask-Login 0.3 is_active is a property.
+
+    Defined as a method, `user.is_active` is a bound method, which is always
+    truthy, so login_user() lets a switched-off account in.
+    """
+
+    class OldStyleUser(UserMixin):
+        id = 99
+
+        def is_active(self):  # the old way: a method
+            return False
+
+    class CorrectUser(UserMixin):
+        id = 98
+
+        @property
+        def is_active(self):
+            return False
+
+    with app.test_request_context():
+        assert login_user(OldStyleUser()) is True  # logged in, though inactive
+        assert login_user(CorrectUser()) is False
