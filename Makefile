@@ -15,7 +15,7 @@ STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
 .PHONY: run test setup docs clean
 
 run: setup
-	@test -n "$(STEP_DIR)" || { echo "No step '$(STEP)'. Try: make run STEP=1"; exit 2; }
+	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
 	@# Steps with a database create it (and the demo users) before serving.
 	@if grep -qs '"init-db"' $(STEP_DIR)/*.py; then $(BIN)/flask --app $(STEP_DIR) init-db; fi
 	$(BIN)/flask --app $(STEP_DIR) run --debug

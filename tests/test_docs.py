@@ -1,0 +1,161 @@
+"""The tutorial's text agrees with its code.
+
+- Code a chapter shows as a step's code (marked `<!-- from: PATH -->`) is in
+  that file, line for line.
+- Every chapter's "What changed" section is the diff of the folders as they are.
+- The curl sessions in a chapter (marked `<!-- curl session -->`) print what
+  the chapter says they print, run against the step's app on a real server.
+- Links between the documents lead to files and headings that exist.
+"""
+
+import re
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tools import what_changed
+
+ROOT = what_changed.ROOT
+STEP_FOLDERS = what_changed.step_folders()
+CHAPTERS = [folder / "README.md" for folder in STEP_FOLDERS]
+DOCUMENTS = [ROOT / "README.md", *CHAPTERS]
+
+# A fenced block, with the HTML comment on the line just before it, if any.
+BLOCK = re.compile(r"(?:<!-- (?P<marker>.*?) -->\n)?^```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.M | re.S)
+EXAMPLE_PORT = "http://127.0.0.1:5000"
+
+
+def blocks(document):
+    return list(BLOCK.finditer(document.read_text(encoding="utf-8")))
+
+
+def name(path):
+    return path.relative_to(ROOT).as_posix()
+
+
+CODE_EXCERPTS = [
+    pytest.param(document, block, id=f"{name(document)}:{block['marker'][6:]}:{number}")
+    for document in DOCUMENTS
+    for number, block in enumerate(blocks(document))
+    if (block["marker"] or "").startswith("from: ")
+]
+
+
+@pytest.mark.parametrize("document, block", CODE_EXCERPTS)
+def test_code_shown_as_a_steps_code_is_in_that_file(document, block):
+    source = ROOT / block["marker"].removeprefix("from: ")
+    assert source.is_file(), f"{name(document)} quotes {source}, which does not exist"
+    shown = block["body"].splitlines()
+    lines = source.read_text(encoding="utf-8").splitlines()
+    assert any(
+        lines[start : start + len(shown)] == shown for start in range(len(lines))
+    ), f"{name(document)} shows code that is not in {name(source)}:\n{block['body']}"
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=name)
+def test_every_code_block_says_where_it_comes_from(document):
+    """Python and HTML in the tutorial are the steps' code, or marked as not."""
+    for block in blocks(document):
+        if block["lang"] in ("python", "html"):
+            marker = block["marker"] or ""
+            assert marker.startswith("from: ") or marker == "not the step's code", (
+                f"{name(document)}: mark this block `<!-- from: PATH -->` or"
+                f" `<!-- not the step's code -->`:\n{block['body']}"
+            )
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=name)
+def test_what_changed_is_the_diff_of_the_folders_as_they_are(chapter):
+    expected = {path: text for path, _, text in what_changed.chapters()}[chapter]
+    assert chapter.read_text(encoding="utf-8") == expected, (
+        f"{name(chapter)}: the What changed section is stale; run `make docs`"
+    )
+
+
+def matches(expected, actual):
+    """Compare output, where ... in the expected text stands for anything."""
+    pattern = ".*?".join(re.escape(part) for part in expected.split("..."))
+    return re.fullmatch(pattern, actual, re.S) is not None
+
+
+def curl_sessions(chapter):
+    """Each curl session of the chapter with the output shown after it."""
+    found = blocks(chapter)
+    sessions = []
+    for block, after in zip(found, found[1:] + [None]):
+        if block["marker"] == "curl session":
+            assert after is not None and after["lang"] == "text", (
+                f"{name(chapter)}: a curl session must be followed by a ```text block"
+            )
+            sessions.append((block["body"], after["body"]))
+    return sessions
+
+
+@pytest.fixture
+def live_server(make_app):
+    """Serve the step on 127.0.0.1 in a thread, as `make run` would (plain HTTP)."""
+    app = make_app(SESSION_COOKIE_SECURE=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
+
+
+@pytest.mark.since(1)
+def test_the_chapters_curl_sessions_print_what_the_chapter_shows(step, live_server, tmp_path):
+    sessions = curl_sessions(step.path / "README.md")
+    assert sessions, f"{step.name}/README.md has no curl session to try"
+    # The sessions call .venv/bin/python, as a reader in the repository would.
+    (tmp_path / ".venv").symlink_to(sys.prefix)
+    for script, shown in sessions:
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script.replace(EXAMPLE_PORT, live_server)],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        )
+        assert result.returncode == 0, f"{script}\nfailed:\n{result.stderr}"
+        expected = shown.replace(EXAMPLE_PORT, live_server).rstrip("\n")
+        assert matches(expected, result.stdout.rstrip("\n")), (
+            f"{script}\nprinted:\n{result.stdout}\nthe chapter shows:\n{shown}"
+        )
+
+
+def heading_anchors(document):
+    """The anchors GitHub makes from a Markdown document's headings."""
+    text = re.sub(r"^```.*?^```$", "", document.read_text(encoding="utf-8"), flags=re.M | re.S)
+    headings = re.findall(r"^#+ (.+)$", text, re.M)
+    return {
+        re.sub(r"[^\w\- ]", "", heading.lower().replace("`", "")).replace(" ", "-")
+        for heading in headings
+    }
+
+
+LINK = re.compile(r"\]\((?!https?:|mailto:)([^)\s]*)\)")
+
+
+@pytest.mark.parametrize("document", DOCUMENTS, ids=name)
+def test_links_lead_to_files_and_headings_that_exist(document):
+    for target in LINK.findall(document.read_text(encoding="utf-8")):
+        path, _, anchor = target.partition("#")
+        linked = (document.parent / path).resolve() if path else document
+        assert linked.exists(), f"{name(document)} links to {target}, which does not exist"
+        if anchor:
+            if linked.is_dir():
+                linked = linked / "README.md"
+            assert anchor in heading_anchors(linked), (
+                f"{name(document)} links to #{anchor}, not a heading of {name(linked)}"
+            )
+
+
+def test_the_steps_table_lists_each_step_with_its_run_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for number, folder in enumerate(STEP_FOLDERS, start=1):
+        row = re.search(rf"^\| {number} \| \[`{folder.name}`\]\({folder.name}/\) \|.*$", readme, re.M)
+        assert row, f"README.md: the steps table has no linked row for {folder.name}"
+        assert f"`make run STEP={number}`" in row.group(0)

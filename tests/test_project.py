@@ -1,0 +1,66 @@
+"""The set-up a newcomer relies on: pinned packages, the Makefile, CI."""
+
+import re
+import subprocess
+import tomllib
+
+import pytest
+
+from tools.what_changed import ROOT, step_folders
+
+PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([0-9][0-9A-Za-z.\-]*)$")
+
+
+def requirement_lines(filename):
+    for line in (ROOT / filename).read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-r "):
+            yield line
+
+
+@pytest.mark.parametrize("filename", ["requirements.txt", "requirements-dev.txt"])
+def test_every_requirement_is_pinned_to_an_exact_version(filename):
+    for line in requirement_lines(filename):
+        assert PIN.match(line), f"{filename}: {line!r} is not pinned as name==version"
+
+
+def test_pyproject_names_the_same_versions_as_the_requirements():
+    pins = {
+        line.lower()
+        for filename in ("requirements.txt", "requirements-dev.txt")
+        for line in requirement_lines(filename)
+    }
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = project["dependencies"] + project["optional-dependencies"]["test"]
+    assert {line.lower() for line in declared} <= pins
+
+
+def test_ci_runs_the_readmes_test_command():
+    assert "make test" in (ROOT / "README.md").read_text()
+    assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
+
+
+def make_dry_run(*arguments):
+    """What `make -n` would run (nothing is executed), and its exit code."""
+    result = subprocess.run(
+        ["make", "-n", "--no-print-directory", *arguments],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("folder", step_folders(), ids=lambda folder: folder.name)
+def test_make_run_accepts_the_step_number_or_folder_name(folder):
+    number = str(int(folder.name[4:6]))
+    command = f".venv/bin/flask --app {folder.name} run --debug"
+    for step in (number, folder.name):
+        exit_code, output = make_dry_run("run", f"STEP={step}")
+        assert exit_code == 0, output
+        assert command in output
+
+
+def test_make_run_names_a_missing_step():
+    exit_code, output = make_dry_run("run", "STEP=9")
+    assert exit_code == 2
+    assert "No step '9'. Try: make run STEP=1" in output
+    assert "flask" not in output
