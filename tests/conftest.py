@@ -78,9 +78,6 @@ def pytest_configure(config):
         "since(n): the step that introduces the concept under test;"
         " the test runs against step n and every later step",
     )
-    config.addinivalue_line(
-        "markers", "app_config(**settings): configuration for this test's app"
-    )
     config.steps_under_test = find_steps(config.getoption("step_dir"))
 
 
@@ -148,9 +145,8 @@ def make_app(step, tmp_path):
 
 
 @pytest.fixture
-def app(make_app, request):
-    marker = request.node.get_closest_marker("app_config")
-    return make_app(**(marker.kwargs if marker else {}))
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture

@@ -64,3 +64,19 @@ def test_make_run_names_a_missing_step():
     assert exit_code == 2
     assert "No step '9'. Try: make run STEP=1" in output
     assert "flask" not in output
+
+
+def test_make_writes_a_random_secret_key_once(tmp_path):
+    """The instance key: random, readable by its owner only, never overwritten."""
+    def make_key():
+        subprocess.run(
+            ["make", "--no-print-directory", "-f", ROOT / "Makefile", "instance/config.py"],
+            cwd=tmp_path, check=True, capture_output=True, timeout=60,
+        )
+        return tmp_path / "instance" / "config.py"
+
+    config = make_key()
+    first = config.read_text()
+    assert re.fullmatch(r"SECRET_KEY = '[0-9a-f]{64}'\n", first)
+    assert config.stat().st_mode & 0o777 == 0o600
+    assert make_key().read_text() == first

@@ -106,3 +106,19 @@ class TestSecretKey:
         )
         assert app.secret_key == "dev"
         assert "development SECRET_KEY" in caplog.text
+
+
+def test_a_cookie_copied_before_logout_still_logs_in(client, auth, new_visitor):
+    """What logout does not do, as the chapter says: the session lives in the cookie.
+
+    logout_user() clears this browser's session; a copy taken earlier stays
+    valid until PERMANENT_SESSION_LIFETIME has passed since it was signed.
+    """
+    auth.login()
+    stolen = client.get_cookie("session").value
+    auth.logout()
+    assert "Hello, visitor!" in client.get("/").text
+
+    thief = new_visitor().client
+    thief.set_cookie("session", stolen)
+    assert "Hello, alice!" in thief.get("/").text
