@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from jinja2 import BytecodeCache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,6 +122,28 @@ def pytest_collection_modifyitems(config, items):
         items[:] = selected
 
 
+class SharedTemplateCache(BytecodeCache):
+    """Compiled templates, shared by all the test apps of a run.
+
+    Every test builds a fresh app, and each app would compile its templates
+    again; Jinja checks the template source, so a changed template is
+    recompiled.
+    """
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = SharedTemplateCache()
+
+
 @pytest.fixture
 def make_app(step, tmp_path):
     """Build the step's app with BASE_CONFIG plus the settings given."""
@@ -136,6 +159,7 @@ def make_app(step, tmp_path):
             }
         config.update(settings)
         app = step.module.create_app(config)
+        app.jinja_env.bytecode_cache = TEMPLATE_CACHE
         if step.has_database:
             result = app.test_cli_runner().invoke(args=["init-db"])
             assert result.exit_code == 0, result.output
@@ -161,8 +185,8 @@ class AuthActions:
         self.client = client
 
     def csrf_token(self, path="/login"):
-        """The CSRF token from the form on the page at path."""
-        match = CSRF_FIELD.search(self.client.get(path).text)
+        """The CSRF token from the form on the page at path (or where it redirects)."""
+        match = CSRF_FIELD.search(self.client.get(path, follow_redirects=True).text)
         assert match, f"no csrf_token field on {path}"
         return match.group(1)
 
@@ -186,8 +210,8 @@ def auth(client):
 
 @pytest.fixture
 def new_visitor(app):
-    """Make another visitor of the same app, with a cookie jar of their own."""
-    return lambda: AuthActions(app.test_client())
+    """Make another visitor, with a cookie jar of their own, of this app or another."""
+    return lambda other_app=None: AuthActions((other_app or app).test_client())
 
 
 class MemoryUsers:

@@ -96,11 +96,16 @@ def curl_sessions(chapter):
 
 
 @pytest.fixture
-def live_server(make_app):
-    """Serve the step on 127.0.0.1 in a thread, as `make run` would (plain HTTP)."""
-    app = make_app(SESSION_COOKIE_SECURE=False)
+def live_server(make_app, monkeypatch):
+    """Serve the step on 127.0.0.1 in a thread, configured as `make run` serves it.
+
+    FLASK_DEBUG=1 is what `flask run --debug` sets: cookies without Secure
+    (plain HTTP) and indented JSON, as the reader sees them.
+    """
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    app = make_app()
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()

@@ -2,8 +2,6 @@
 
 import re
 import subprocess
-import tomllib
-
 import pytest
 
 from tools.what_changed import ROOT, step_folders
@@ -30,8 +28,9 @@ def test_pyproject_names_the_same_versions_as_the_requirements():
         for filename in ("requirements.txt", "requirements-dev.txt")
         for line in requirement_lines(filename)
     }
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = project["dependencies"] + project["optional-dependencies"]["test"]
+    # Every quoted "name==version" in pyproject.toml (tomllib needs Python 3.11).
+    declared = re.findall(r'"([A-Za-z0-9_.\-]+==[^"]+)"', (ROOT / "pyproject.toml").read_text())
+    assert len(declared) >= 6
     assert {line.lower() for line in declared} <= pins
 
 

@@ -147,3 +147,15 @@ def test_is_active_as_a_method_lets_inactive_users_log_in(app):
     with app.test_request_context():
         assert login_user(OldStyleUser()) is True  # logged in, though inactive
         assert login_user(CorrectUser()) is False
+
+
+@pytest.mark.since(3)
+def test_the_loader_receives_a_string_from_the_remember_cookie_too(
+    client, auth, users, new_visitor, loader_calls
+):
+    auth.login("bob", "bobthebuilder", remember="on")
+    browser = new_visitor()
+    browser.client.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    assert "Hello, bob!" in browser.client.get("/").text
+    assert loader_calls()[-1] == users.id_of("bob")
+    assert isinstance(loader_calls()[-1], str)

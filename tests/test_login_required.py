@@ -1,0 +1,86 @@
+"""Step 3: pages for logged-in users only, and the way back to them after login."""
+
+import pytest
+
+pytestmark = pytest.mark.since(3)
+
+
+@pytest.mark.parametrize("path", ["/profile", "/settings"])
+def test_a_visitor_is_sent_to_the_login_page_with_next(client, path):
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/login?next=%2F{path[1:]}"
+
+
+def test_the_login_page_says_why_the_visitor_is_there(client):
+    page = client.get("/profile", follow_redirects=True).text
+    assert '<p class="flash info">Please log in to see this page.</p>' in page
+
+
+def test_the_login_form_carries_next_through_the_post(client):
+    page = client.get("/login?next=%2Fprofile").text
+    assert '<input type="hidden" name="next" value="/profile">' in page
+
+
+def test_the_login_page_itself_is_open_to_visitors(client):
+    """Protecting the login view would send visitors round in a loop."""
+    assert client.get("/login").status_code == 200
+
+
+def test_after_login_the_user_lands_on_the_page_they_asked_for(client, auth):
+    client.get("/profile")
+    response = auth.login(next="/profile")
+    assert response.headers["Location"] == "/profile"
+    page = client.get("/profile")
+    assert page.status_code == 200
+    assert "alice's profile" in page.text
+
+
+def test_the_query_string_of_the_page_survives_the_round_trip(client, auth):
+    login_page = client.get("/profile?tab=security").headers["Location"]
+    assert login_page == "/login?next=%2Fprofile%3Ftab%3Dsecurity"
+    assert auth.login(next="/profile?tab=security").headers["Location"] == "/profile?tab=security"
+
+
+def test_without_next_the_user_lands_on_the_home_page(auth):
+    assert auth.login().headers["Location"] == "/"
+
+
+def test_a_logged_in_user_sees_protected_pages(client, auth):
+    auth.login()
+    assert client.get("/profile").status_code == 200
+    assert client.get("/settings").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query, location", [("", "/"), ("?next=%2Fprofile", "/profile")], ids=["no next", "next"]
+)
+def test_a_logged_in_user_who_opens_the_login_page_is_sent_on(client, auth, query, location):
+    auth.login()
+    response = client.get(f"/login{query}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == location
+
+
+def test_after_logout_protected_pages_are_closed_again(client, auth):
+    auth.login()
+    auth.logout()
+    assert client.get("/profile").status_code == 302
+
+
+def test_a_program_that_asks_for_json_gets_401_not_a_login_page(client):
+    response = client.get("/profile", headers={"Accept": "application/json"})
+    assert response.status_code == 401
+    assert response.is_json
+    assert response.json == {"error": "Log in to access this resource."}
+    assert "Location" not in response.headers
+
+
+@pytest.mark.parametrize(
+    "accept",
+    ["text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", "*/*", None],
+    ids=["browser", "curl", "no Accept header"],
+)
+def test_browsers_and_other_clients_are_redirected(client, accept):
+    headers = {"Accept": accept} if accept else {}
+    assert client.get("/profile", headers=headers).status_code == 302

@@ -1,0 +1,134 @@
+"""Step 3: `next` is followed only to a path on this site (no open redirects).
+
+Every hostile value is tried twice: in the login page's query string (a
+logged-in user is sent on at once) and in the login form's hidden field.
+"""
+
+import re
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytestmark = pytest.mark.since(3)
+
+HOSTILE = [
+    # Absolute URLs and other schemes.
+    "http://evil.example", "https://evil.example", "HTTPS://evil.example",
+    "https://evil.example/profile", "ftp://evil.example", "mailto:x@evil.example",
+    "javascript:alert(1)", "JavaScript:alert(1)", "javascript://%0aalert(1)",
+    "data:text/html,<script>alert(1)</script>", "http://localhost/profile",
+    # Scheme without slashes, or with one: browsers still read a host.
+    "https:evil.example", "http:/evil.example", "https:/\\evil.example", "http:\\\\evil.example",
+    # Scheme-relative.
+    "//evil.example", "///evil.example", "////evil.example", "//evil.example/profile",
+    "//evil.example:443", "//localhost@evil.example", "//evil%2Eexample",
+    # Backslashes, which browsers read as slashes.
+    "\\\\evil.example", "/\\evil.example", "\\/evil.example", "/\\/evil.example",
+    "\\\\\\evil.example", "/profile\\..\\..\\\\evil.example",
+    # Whitespace and control characters that browsers drop or trim.
+    "\t//evil.example", "/\t/evil.example", "/\n/evil.example", "/\r/evil.example",
+    "/\r\n/evil.example", "\x00//evil.example", "/\x08/evil.example", "/\x7f/evil.example",
+    " //evil.example", "//evil.example ", "/ /evil.example", "\n/profile",
+    "/\u00a0/evil.example", "/\u3000/evil.example", "/\u2028/evil.example",
+    "\ufeff//evil.example", "\u200b//evil.example",
+    # Userinfo tricks and malformed hosts.
+    "http://ok\\@evil.example", "http://ok@evil.example", "https://localhost@evil.example",
+    "http://[::1]:80@evil.example", "http://evil.example%2F@localhost", "http://[evil.example",
+    "http://evil.example:99999", "https://evil.example%00.localhost",
+    # Look-alike slashes, and relative paths that resolve against /login.
+    "\uff0f\uff0fevil.example", "/\uff0fevil.example", "evil.example", "profile", "./profile",
+    "%2F%2Fevil.example", "",
+    # Header injection.
+    "/profile\r\nSet-Cookie: planted=1",
+]
+
+SAFE = [
+    "/", "/profile", "/profile?tab=security", "/settings", "/a?u=http://x",
+    "/profile?next=//evil.example", "/profile#top", "/%2F%2Fevil.example", "/%5Cevil.example",
+    "/caf%C3%A9", "/..//evil.example", "/.//evil.example",
+]
+
+
+def stays_on_site(location):
+    """True if a browser following this Location header stays on this site.
+
+    Conservative: only a path that starts with one slash counts, after doing
+    what browsers (the WHATWG URL standard) do first: trim control
+    characters and spaces at the ends, drop tabs and newlines anywhere, and
+    read backslashes as slashes.
+    """
+    cleaned = location.strip("".join(map(chr, range(0x21))))
+    cleaned = re.sub(r"[\t\n\r]", "", cleaned).replace("\\", "/")
+    return cleaned.startswith("/") and not cleaned.startswith("//")
+
+
+@pytest.fixture
+def logged_in(client, auth):
+    auth.login()
+    return client
+
+
+@pytest.mark.parametrize("target", HOSTILE)
+def test_a_hostile_next_in_the_query_string_is_ignored(logged_in, target):
+    response = logged_in.get(f"/login?next={quote(target, safe='')}")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", HOSTILE)
+def test_a_hostile_next_in_the_form_is_ignored(auth, target):
+    response = auth.login(next=target)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", HOSTILE)
+def test_a_hostile_next_is_not_copied_into_the_form(client, target):
+    page = client.get(f"/login?next={quote(target, safe='')}").text
+    assert 'name="next"' not in page
+
+
+@pytest.mark.parametrize("target", SAFE)
+def test_a_path_on_this_site_is_honoured_from_the_query_string(logged_in, target):
+    response = logged_in.get(f"/login?next={quote(target, safe='')}")
+    assert response.headers["Location"] == target
+
+
+@pytest.mark.parametrize("target", SAFE)
+def test_a_path_on_this_site_is_honoured_from_the_form(auth, target):
+    assert auth.login(next=target).headers["Location"] == target
+
+
+# Characters that make URLs interesting, and anything else now and then.
+URL_PIECES = st.sampled_from(
+    ["/", "//", "\\", ":", "@", ".", "?", "#", "%2F", "%5C", "%09", "\t", "\n", " ", "\x00",
+     "http", "https:", "javascript:", "evil.example", "localhost", "profile", "\u3000", "\uff0f"]
+)
+NEXT_VALUES = st.one_of(
+    st.lists(URL_PIECES, max_size=8).map("".join),
+    st.text(max_size=30),
+)
+
+# The client fixture is reused across examples on purpose: every example
+# makes its own requests and the logged-in state does not change.
+PROPERTY = settings(
+    max_examples=300, deadline=None, derandomize=True, database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+@PROPERTY
+@given(target=NEXT_VALUES)
+def test_no_next_value_ever_leads_off_the_site(logged_in, auth, target):
+    from_query = logged_in.get(f"/login?next={quote(target, safe='')}").headers["Location"]
+    from_form = logged_in.post(
+        "/login",
+        data={"csrf_token": auth.csrf_token(), "username": "alice",
+              "password": "wonderland", "next": target},
+    ).headers["Location"]
+    for location in (from_query, from_form):
+        assert stays_on_site(location)
+        # Either the value was kept exactly, or the user went home.
+        assert location in (target, "/")
