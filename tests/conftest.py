@@ -10,10 +10,16 @@ workshop copy: the folder is named like the step it rebuilds, and only the
 tests of that step and the ones before it run.
 
 What differs between steps (users in memory, users in a database) is
-handled here and nowhere else: see ``Step`` and the ``users`` fixture.
+handled here and nowhere else: see ``Step``, ``make_app`` and ``users``.
+
+The steps with a database (4 and 5) run on SQLite, and on PostgreSQL too
+when TEST_DATABASE_URL names a server the tests may wipe, for example
+``TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:54329/postgres``.
+``tools/throwaway-postgres start`` starts one; .ci/run does.
 """
 
 import importlib
+import os
 import re
 import secrets
 import sys
@@ -46,22 +52,31 @@ BASE_CONFIG = {
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+FIRST_STEP_WITH_A_DATABASE = 4
+
+
 @dataclass(frozen=True)
 class Step:
     number: int
     name: str
     path: Path
+    # Where the step keeps its users: "memory", "sqlite" or "postgresql".
+    database: str = "memory"
 
     def __str__(self):
-        return self.name
+        return self.name if self.database in ("memory", "sqlite") else f"{self.name}-{self.database}"
 
     @property
     def module(self):
         return importlib.import_module(self.name)
 
-    @property
-    def has_database(self):
-        return self.number >= 4
+
+def variants(number, name, path):
+    """The step once, or once per database if it has one."""
+    if number < FIRST_STEP_WITH_A_DATABASE:
+        return [Step(number, name, path)]
+    databases = ["sqlite", "postgresql"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
+    return [Step(number, name, path, database) for database in databases]
 
 
 def pytest_addoption(parser):
@@ -86,9 +101,10 @@ def find_steps(step_dir):
     """The steps to test: the one folder given, or every reference step present."""
     if step_dir is None:
         return [
-            Step(number, name, ROOT / name)
+            variant
             for number, name in enumerate(STEP_NAMES, start=1)
             if (ROOT / name / "__init__.py").is_file()
+            for variant in variants(number, name, ROOT / name)
         ]
     path = Path(step_dir).resolve()
     if path.name not in STEP_NAMES or not (path / "__init__.py").is_file():
@@ -98,13 +114,13 @@ def find_steps(step_dir):
         )
     # The folder shadows the reference step of the same name.
     sys.path.insert(0, str(path.parent))
-    return [Step(STEP_NAMES.index(path.name) + 1, path.name, path)]
+    return variants(STEP_NAMES.index(path.name) + 1, path.name, path)
 
 
 def pytest_generate_tests(metafunc):
     if "step" in metafunc.fixturenames:
         steps = metafunc.config.steps_under_test
-        metafunc.parametrize("step", steps, ids=[step.name for step in steps])
+        metafunc.parametrize("step", steps, ids=[str(step) for step in steps])
 
 
 def pytest_collection_modifyitems(config, items):
@@ -144,13 +160,30 @@ class SharedTemplateCache(BytecodeCache):
 TEMPLATE_CACHE = SharedTemplateCache()
 
 
+def empty_postgresql_database(url):
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("DROP SCHEMA public CASCADE")
+        connection.execute("CREATE SCHEMA public")
+
+
 @pytest.fixture
-def make_app(step, tmp_path):
-    """Build the step's app with BASE_CONFIG plus the settings given."""
+def make_app(step, tmp_path, monkeypatch):
+    """Build the step's app with BASE_CONFIG plus the settings given.
+
+    Every app a test makes shares one empty database, with the demo users.
+    """
+    if step.database == "postgresql":
+        url = os.environ["TEST_DATABASE_URL"]
+        empty_postgresql_database(url)
+        # The step reads DATABASE_URL itself, as it would in production.
+        monkeypatch.setenv("DATABASE_URL", url)
+    databases = []
 
     def make(**settings):
         config = dict(BASE_CONFIG)
-        if step.has_database:
+        if step.database == "sqlite":
             # A file per test: Flask-Peewee reconnects on every request, and
             # an in-memory SQLite database would lose its tables each time.
             config["DATABASE"] = {
@@ -160,12 +193,18 @@ def make_app(step, tmp_path):
         config.update(settings)
         app = step.module.create_app(config)
         app.jinja_env.bytecode_cache = TEMPLATE_CACHE
-        if step.has_database:
+        if step.database != "memory":
+            databases.append(step.module.User._meta.database.obj)
             result = app.test_cli_runner().invoke(args=["init-db"])
             assert result.exit_code == 0, result.output
         return app
 
-    return make
+    yield make
+    # Close what the test's own queries opened (requests close theirs).
+    for database in databases:
+        database.close()
+        if hasattr(database, "close_all"):  # a connection pool
+            database.close_all()
 
 
 @pytest.fixture
@@ -214,16 +253,20 @@ def new_visitor(app):
     return lambda other_app=None: AuthActions((other_app or app).test_client())
 
 
-class MemoryUsers:
-    """Change the users of steps 1-3, kept in app.extensions["users"]."""
+class Users:
+    """Change the step's users behind the app's back, as an administrator would."""
 
-    def __init__(self, app, users_module):
+    def __init__(self, app, step_module):
         self.app = app
-        self.users_module = users_module
+        self.users_module = step_module.users
 
     def add(self, name, password, active=True):
         with self.app.app_context():
             self.users_module.add_user(name, password, active)
+
+
+class MemoryUsers(Users):
+    """Steps 1-3 keep their users in app.extensions["users"], keyed by get_id()."""
 
     def id_of(self, name):
         return self._find(name).get_id()
@@ -244,10 +287,35 @@ class MemoryUsers:
         return user
 
 
+class DatabaseUsers(Users):
+    """Steps 4 and 5 keep their users as rows of the User model."""
+
+    def __init__(self, app, step_module):
+        super().__init__(app, step_module)
+        self.User = step_module.User
+
+    def id_of(self, name):
+        return self.User.get(self.User.name == name).get_id()
+
+    def deactivate(self, name):
+        self._update(name, active=False)
+
+    def delete(self, name):
+        assert self.User.delete().where(self.User.name == name).execute() == 1
+
+    def set_password_hash(self, name, password_hash):
+        self._update(name, password_hash=password_hash)
+
+    def _update(self, name, **values):
+        assert self.User.update(**values).where(self.User.name == name).execute() == 1
+
+
 @pytest.fixture
 def users(app, step):
     """Add, change and remove users behind the app's back, as an admin would."""
-    return MemoryUsers(app, step.module.users)
+    if step.database == "memory":
+        return MemoryUsers(app, step.module)
+    return DatabaseUsers(app, step.module)
 
 
 @pytest.fixture

@@ -3,12 +3,14 @@
 - Code a chapter shows as a step's code (marked `<!-- from: PATH -->`) is in
   that file, line for line.
 - Every chapter's "What changed" section is the diff of the folders as they are.
-- The curl sessions in a chapter (marked `<!-- curl session -->`) print what
-  the chapter says they print, run against the step's app on a real server.
+- The curl and CLI sessions in a chapter (marked `<!-- curl session -->` and
+  `<!-- cli session -->`) print what the chapter says they print, run against
+  the step's app on a real server.
 - Links between the documents lead to files and headings that exist.
 """
 
 import re
+import shlex
 import subprocess
 import sys
 import threading
@@ -82,22 +84,29 @@ def matches(expected, actual):
     return re.fullmatch(pattern, actual, re.S) is not None
 
 
-def curl_sessions(chapter):
-    """Each curl session of the chapter with the output shown after it."""
+def sessions(chapter):
+    """The chapter's curl and CLI sessions, in order, each with the output it shows.
+
+    A curl session is a ```sh block followed by a ```text block with its
+    output. A CLI session is a ```console block of `$ flask --app STEP ...`
+    lines, each followed by its output.
+    """
     found = blocks(chapter)
-    sessions = []
     for block, after in zip(found, found[1:] + [None]):
         if block["marker"] == "curl session":
             assert after is not None and after["lang"] == "text", (
                 f"{name(chapter)}: a curl session must be followed by a ```text block"
             )
-            sessions.append((block["body"], after["body"]))
-    return sessions
+            yield "curl", block["body"], after["body"]
+        elif block["marker"] == "cli session":
+            for command in re.split(r"^(?=\$ )", block["body"], flags=re.M)[1:]:
+                line, _, output = command.partition("\n")
+                yield "cli", line.removeprefix("$ "), output
 
 
 @pytest.fixture
-def live_server(make_app, monkeypatch):
-    """Serve the step on 127.0.0.1 in a thread, configured as `make run` serves it.
+def served_app(make_app, monkeypatch):
+    """The step's app, served on 127.0.0.1 in a thread as `make run` serves it.
 
     FLASK_DEBUG=1 is what `flask run --debug` sets: cookies without Secure
     (plain HTTP) and indented JSON, as the reader sees them.
@@ -107,27 +116,43 @@ def live_server(make_app, monkeypatch):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield app, f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
     server.server_close()
 
 
+def run_curl_session(script, base, cwd):
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script.replace(EXAMPLE_PORT, base)],
+        cwd=cwd, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, f"{script}\nfailed:\n{result.stderr}"
+    return result.stdout
+
+
+def run_cli_command(line, app, step):
+    words = shlex.split(line)
+    assert words[:3] == ["flask", "--app", step.name], f"not a command of {step.name}: {line}"
+    # prog_name: usage messages name the program as the real `flask` command does.
+    return app.test_cli_runner().invoke(args=words[3:], prog_name="flask").output
+
+
 @pytest.mark.since(1)
-def test_the_chapters_curl_sessions_print_what_the_chapter_shows(step, live_server, tmp_path):
-    sessions = curl_sessions(step.path / "README.md")
-    assert sessions, f"{step.name}/README.md has no curl session to try"
+def test_the_chapters_sessions_print_what_the_chapter_shows(step, served_app, tmp_path):
+    app, base = served_app
+    found = list(sessions(step.path / "README.md"))
+    assert any(kind == "curl" for kind, _, _ in found), f"{step.name}/README.md has no curl session"
     # The sessions call .venv/bin/python, as a reader in the repository would.
     (tmp_path / ".venv").symlink_to(sys.prefix)
-    for script, shown in sessions:
-        result = subprocess.run(
-            ["bash", "-euo", "pipefail", "-c", script.replace(EXAMPLE_PORT, live_server)],
-            cwd=tmp_path, capture_output=True, text=True, timeout=60,
-        )
-        assert result.returncode == 0, f"{script}\nfailed:\n{result.stderr}"
-        expected = shown.replace(EXAMPLE_PORT, live_server).rstrip("\n")
-        assert matches(expected, result.stdout.rstrip("\n")), (
-            f"{script}\nprinted:\n{result.stdout}\nthe chapter shows:\n{shown}"
+    for kind, commands, shown in found:
+        if kind == "curl":
+            printed = run_curl_session(commands, base, tmp_path)
+        else:
+            printed = run_cli_command(commands, app, step)
+        expected = shown.replace(EXAMPLE_PORT, base).rstrip("\n")
+        assert matches(expected, printed.rstrip("\n")), (
+            f"{commands}\nprinted:\n{printed}\nthe chapter shows:\n{shown}"
         )
 
 

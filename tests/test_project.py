@@ -1,12 +1,15 @@
 """The set-up a newcomer relies on: pinned packages, the Makefile, CI."""
 
+import os
 import re
 import subprocess
+import psycopg
 import pytest
 
 from tools.what_changed import ROOT, step_folders
 
-PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([0-9][0-9A-Za-z.\-]*)$")
+# name==version, optionally for some platforms only: `; sys_platform == "win32"`.
+PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([0-9][0-9A-Za-z.\-]*)( ; .+)?$")
 
 
 def requirement_lines(filename):
@@ -24,7 +27,7 @@ def test_every_requirement_is_pinned_to_an_exact_version(filename):
 
 def test_pyproject_names_the_same_versions_as_the_requirements():
     pins = {
-        line.lower()
+        line.split(" ;")[0].lower()
         for filename in ("requirements.txt", "requirements-dev.txt")
         for line in requirement_lines(filename)
     }
@@ -79,3 +82,20 @@ def test_make_writes_a_random_secret_key_once(tmp_path):
     assert re.fullmatch(r"SECRET_KEY = '[0-9a-f]{64}'\n", first)
     assert config.stat().st_mode & 0o777 == 0o600
     assert make_key().read_text() == first
+
+
+def test_the_steps_with_a_database_also_run_on_postgresql(request):
+    """Skips without a server (fails on CI, which always has one), saying how to get one."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        reason = (
+            "steps 4 and 5 ran on SQLite only. To run them on PostgreSQL too:"
+            ' apt-get install postgresql; eval "$(tools/throwaway-postgres start)"; make test'
+        )
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    with psycopg.connect(url) as connection:
+        assert connection.info.server_version >= 150000
+    databases = {step.database for step in request.config.steps_under_test}
+    assert "postgresql" in databases

@@ -80,6 +80,7 @@ BAD_IDS = {
     "not a number": "abc",
     "decimal": "1.5",
     "huge number": "9" * 5000,
+    "too big for a database integer": "9" * 30,
     "negative": "-1",
     "empty": "",
     "whitespace": " 1 ",

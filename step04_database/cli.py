@@ -1,0 +1,91 @@
+"""Command-line tools: `flask --app step04_database COMMAND`.
+
+Every command that writes does so in one transaction: it changes all it
+should, or nothing.
+"""
+
+import click
+from flask.cli import with_appcontext
+from peewee import IntegrityError
+
+from . import users
+from .db import db
+from .users import User
+
+
+def init_app(app):
+    for command in (init_db, add_user, deactivate_user, set_password):
+        app.cli.add_command(command)
+
+
+def valid_name(ctx, param, name):
+    problem = users.name_problem(name)
+    if problem:
+        raise click.BadParameter(problem)
+    return name
+
+
+def valid_password(ctx, param, password):
+    problem = users.password_problem(password)
+    if problem:
+        raise click.BadParameter(problem)
+    return password
+
+
+# --password for scripts; without it, a hidden prompt, asked twice.
+password_option = click.password_option(callback=valid_password)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db():
+    """Create the tables and the demo accounts (safe to run again)."""
+    with db.database.atomic():
+        # Leaves existing tables alone.
+        db.database.create_tables([User])
+        for name, password, active in users.DEMO_ACCOUNTS:
+            if users.find_user(name) is None:
+                users.add_user(name, password, active)
+    click.echo("The database is ready.")
+
+
+@click.command("add-user")
+@with_appcontext
+@click.argument("name", callback=valid_name)
+@password_option
+def add_user(name, password):
+    """Add a user who can log in."""
+    try:
+        with db.database.atomic():
+            users.add_user(name, password)
+    except IntegrityError:
+        # The unique index on name, not a check before the insert: two
+        # commands running at once cannot both get past it.
+        raise click.ClickException(f"There is already a user called {name}.") from None
+    click.echo(f"Added {name}.")
+
+
+@click.command("deactivate-user")
+@with_appcontext
+@click.argument("name", callback=valid_name)
+def deactivate_user(name):
+    """Switch an account off: no more logins, and open sessions end at once."""
+    with db.database.atomic():
+        changed = User.update(active=False).where(User.name == name).execute()
+    if not changed:
+        raise click.ClickException(f"There is no user called {name}.")
+    click.echo(f"Deactivated {name}.")
+
+
+@click.command("set-password")
+@with_appcontext
+@click.argument("name", callback=valid_name)
+@password_option
+def set_password(name, password):
+    """Give a user a new password."""
+    with db.database.atomic():
+        user = users.find_user(name)
+        if user is None:
+            raise click.ClickException(f"There is no user called {name}.")
+        users.change_password(user, password)
+    click.echo(f"Changed the password of {name}.")
