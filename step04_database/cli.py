@@ -18,11 +18,11 @@ def init_app(app):
         app.cli.add_command(command)
 
 
-def valid_name(ctx, param, name):
-    problem = users.name_problem(name)
+def valid_name(ctx, param, username):
+    problem = users.name_problem(username)
     if problem:
         raise click.BadParameter(problem)
-    return name
+    return username
 
 
 def valid_password(ctx, param, password):
@@ -51,41 +51,41 @@ def init_db():
 
 @click.command("add-user")
 @with_appcontext
-@click.argument("name", callback=valid_name)
+@click.argument("username", callback=valid_name)
 @password_option
-def add_user(name, password):
+def add_user(username, password):
     """Add a user who can log in."""
     try:
         with db.database.atomic():
-            users.add_user(name, password)
+            users.add_user(username, password)
     except IntegrityError:
         # The unique index on name, not a check before the insert: two
         # commands running at once cannot both get past it.
-        raise click.ClickException(f"There is already a user called {name}.") from None
-    click.echo(f"Added {name}.")
+        raise click.ClickException(f"There is already a user called {username}.") from None
+    click.echo(f"Added {username}.")
 
 
 @click.command("deactivate-user")
 @with_appcontext
-@click.argument("name", callback=valid_name)
-def deactivate_user(name):
+@click.argument("username", callback=valid_name)
+def deactivate_user(username):
     """Switch an account off: no more logins, and open sessions end at once."""
     with db.database.atomic():
-        changed = User.update(active=False).where(User.name == name).execute()
+        changed = User.update(active=False).where(User.name == username).execute()
     if not changed:
-        raise click.ClickException(f"There is no user called {name}.")
-    click.echo(f"Deactivated {name}.")
+        raise click.ClickException(f"There is no user called {username}.")
+    click.echo(f"Deactivated {username}.")
 
 
 @click.command("set-password")
 @with_appcontext
-@click.argument("name", callback=valid_name)
+@click.argument("username", callback=valid_name)
 @password_option
-def set_password(name, password):
+def set_password(username, password):
     """Give a user a new password."""
     with db.database.atomic():
-        user = users.find_user(name)
+        user = users.find_user(username)
         if user is None:
-            raise click.ClickException(f"There is no user called {name}.")
+            raise click.ClickException(f"There is no user called {username}.")
         users.change_password(user, password)
-    click.echo(f"Changed the password of {name}.")
+    click.echo(f"Changed the password of {username}.")

@@ -32,10 +32,9 @@ class TestConfiguration:
     def test_sqlite_in_the_instance_folder_by_default(self, step, monkeypatch):
         monkeypatch.delenv("DATABASE_URL", raising=False)
         app = step.module.create_app({"TESTING": True, "SECRET_KEY": "x" * 32})
-        assert app.config["DATABASE"] == {
-            "name": os.path.join(app.instance_path, f"{step.name}.db"),
-            "engine": "peewee.SqliteDatabase",
-        }
+        database = app.config["DATABASE"]
+        assert database["name"] == os.path.join(app.instance_path, f"{step.name}.db")
+        assert database["engine"] == "peewee.SqliteDatabase"
 
     def test_database_url_selects_a_pooled_postgresql_database(self, step, monkeypatch):
         monkeypatch.setenv("DATABASE_URL", "postgresql://tutor:s%40cret@db.example:5433/tutorial")

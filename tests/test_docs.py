@@ -9,6 +9,7 @@
 - Links between the documents lead to files and headings that exist.
 """
 
+import os
 import re
 import shlex
 import subprocess
@@ -122,10 +123,10 @@ def served_app(make_app, monkeypatch):
     server.server_close()
 
 
-def run_curl_session(script, base, cwd):
+def run_curl_session(script, base, cwd, env):
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script.replace(EXAMPLE_PORT, base)],
-        cwd=cwd, capture_output=True, text=True, timeout=60,
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, f"{script}\nfailed:\n{result.stderr}"
     return result.stdout
@@ -140,16 +141,24 @@ def run_cli_command(line, app, step):
 
 @pytest.mark.since(1)
 def test_the_chapters_sessions_print_what_the_chapter_shows(step, served_app, tmp_path):
+    """Runs every session of the chapter, in order, against one app.
+
+    A reader copies the token `issue-token` printed into $TOKEN; the curl
+    sessions after it get the same variable.
+    """
     app, base = served_app
     found = list(sessions(step.path / "README.md"))
     assert any(kind == "curl" for kind, _, _ in found), f"{step.name}/README.md has no curl session"
     # The sessions call .venv/bin/python, as a reader in the repository would.
     (tmp_path / ".venv").symlink_to(sys.prefix)
+    env = dict(os.environ)
     for kind, commands, shown in found:
         if kind == "curl":
-            printed = run_curl_session(commands, base, tmp_path)
+            printed = run_curl_session(commands, base, tmp_path, env)
         else:
             printed = run_cli_command(commands, app, step)
+            if " issue-token " in commands:
+                env["TOKEN"] = printed.splitlines()[-1]
         expected = shown.replace(EXAMPLE_PORT, base).rstrip("\n")
         assert matches(expected, printed.rstrip("\n")), (
             f"{commands}\nprinted:\n{printed}\nthe chapter shows:\n{shown}"

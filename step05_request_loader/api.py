@@ -1,0 +1,97 @@
+"""A small JSON API, for programs that send an API token (or for a browser session)."""
+
+from flask import Blueprint, current_app, g
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user, login_required
+
+from .tokens import ApiToken
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class NoCookieForApiTokens(SecureCookieSessionInterface):
+    """Flask's session cookie, except for requests an API token authenticated.
+
+    A program that sends its token with every request has no use for a
+    cookie, and a session it never asked for would keep it logged in.
+    """
+
+    def save_session(self, app, session, response):
+        if g.get("api_token") is None:
+            super().save_session(app, session, response)
+
+
+def init_app(app):
+    app.session_interface = NoCookieForApiTokens()
+    # The API checks CSRF itself (check_csrf, below), to let API tokens through.
+    app.extensions["csrf"].exempt(bp)
+    app.register_blueprint(bp)
+
+
+@bp.before_request
+def check_csrf():
+    """Refuse a state-changing call that the session cookie authenticated, without a CSRF token.
+
+    A forged request works because browsers add cookies to requests that
+    other sites make them send. They never add an Authorization header, so
+    a call authenticated by an API token cannot have been forged that way,
+    and an anonymous call gets its 401 from @login_required.
+    """
+    # Reading current_user loads the user; the request loader marks token logins.
+    if current_user.is_authenticated and g.get("api_token") is None:
+        # Lets GET, HEAD and OPTIONS through; others need the X-CSRFToken header.
+        current_app.extensions["csrf"].protect()
+
+
+def when(moment):
+    return None if moment is None else moment.isoformat() + "Z"
+
+
+@bp.get("/me")
+@login_required
+def me():
+    """Who is calling, and how they proved it."""
+    api_token = g.get("api_token")
+    if api_token is None:
+        return {"username": current_user.name, "authenticated_by": "session"}
+    return {
+        "username": current_user.name,
+        "authenticated_by": "token",
+        # When this token was used before this request (None: never).
+        "token": {"name": api_token.name, "last_used": when(api_token.last_used)},
+    }
+
+
+@bp.get("/tokens")
+@login_required
+def list_tokens():
+    """The caller's tokens: names and dates, never the tokens themselves."""
+    rows = ApiToken.select().where(ApiToken.user == current_user.id).order_by(ApiToken.id)
+    return {
+        "tokens": [
+            {
+                "id": row.id,
+                "name": row.name,
+                "created": when(row.created),
+                "last_used": when(row.last_used),
+                "revoked": row.revoked,
+            }
+            for row in rows
+        ]
+    }
+
+
+@bp.delete("/tokens/<int:token_id>")
+@login_required
+def revoke_token(token_id):
+    """Revoke one of the caller's tokens; it stops working at once."""
+    revoked = (
+        ApiToken.update(revoked=True)
+        .where(
+            (ApiToken.id == token_id) & (ApiToken.user == current_user.id) & ~ApiToken.revoked
+        )
+        .execute()
+    )
+    if not revoked:
+        return {"error": f"You have no token {token_id} to revoke."}, 404
+    return "", 204

@@ -1,0 +1,203 @@
+"""Logging in and out with Flask-Login."""
+
+import secrets
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import (
+    LoginManager,
+    confirm_login,
+    current_user,
+    login_required,
+    login_url,
+    login_user,
+    logout_user,
+)
+
+from . import tokens, users
+from .redirects import is_safe_redirect
+from .users import User
+
+login_manager = LoginManager()
+# Where @login_required sends visitors, and what it tells them there.
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to see this page."
+login_manager.login_message_category = "info"
+# Where @fresh_login_required sends users who were logged in by the
+# remember-me cookie rather than by typing their password in this session.
+login_manager.refresh_view = "auth.reauthenticate"
+login_manager.needs_refresh_message = "Please enter your password again to continue."
+login_manager.needs_refresh_message_category = "info"
+bp = Blueprint("auth", __name__)
+
+# One message for every failure, so that the page never tells an attacker
+# which usernames exist or which accounts are switched off.
+LOGIN_FAILED = "Invalid username or password."
+
+
+def init_app(app):
+    login_manager.init_app(app)
+    # Checked when the username is unknown, so that the answer takes as long
+    # as for a wrong password (see authenticate).
+    with app.app_context():
+        app.extensions["dummy_password_hash"] = users.hash_password(
+            secrets.token_urlsafe()
+        )
+    app.register_blueprint(bp)
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    """Turn the id stored in the session back into a user, or None.
+
+    Flask-Login calls this lazily: the first time a request reads
+    current_user, and at most once per request (it keeps the answer on g).
+    Returning None makes the visitor anonymous; raising would be a 500.
+    """
+    # Watch the terminal (`flask run --debug`) to see when this runs.
+    current_app.logger.debug("load_user(%r)", user_id)
+    # get_id() returned str(user.id), a string of ASCII digits. Refuse
+    # anything else before it reaches the database: int("abc") raises
+    # ValueError, and a 30-digit number overflows SQLite's integers.
+    looks_like_an_id = isinstance(user_id, str) and user_id.isascii() and user_id.isdigit()
+    if not looks_like_an_id or len(user_id) > 18:
+        return None
+    try:
+        user = User.get_by_id(int(user_id))
+    except User.DoesNotExist:
+        # Deleted since they logged in: an anonymous visitor now.
+        return None
+    # A user switched off after logging in is logged out on the next request.
+    if not user.is_active:
+        return None
+    return user
+
+
+@login_manager.request_loader
+def load_user_from_request(request):
+    """Log an API call in by its `Authorization: Bearer <token>` header, or None.
+
+    Flask-Login asks this only when neither the session nor a remember-me
+    cookie gave it a user.
+    """
+    # Tokens are for the API only: a stolen token does not open the pages.
+    if request.blueprint != "api":
+        return None
+    token = tokens.bearer_token(request)
+    if token is None:
+        return None
+    api_token = tokens.find_token(token)
+    # Revoked tokens and switched-off users stop working at once.
+    if api_token is None or not api_token.user.is_active:
+        return None
+    tokens.record_use(api_token)
+    # Marks the request as token-authenticated: no CSRF check, no session cookie.
+    g.api_token = api_token
+    return api_token.user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """A visitor asked for a @login_required page.
+
+    A browser goes to the login page, with `next` naming the page it asked
+    for. The API answers 401 in JSON, and so do pages when a program asked
+    for JSON: not a redirect to an HTML form.
+    """
+    if request.blueprint == "api":
+        # RFC 6750: name the scheme, and say whether the token sent was bad.
+        challenge = "Bearer"
+        if "Authorization" in request.headers:
+            challenge = 'Bearer error="invalid_token"'
+        error = {"error": "Send a valid API token: Authorization: Bearer <token>."}
+        return error, 401, {"WWW-Authenticate": challenge}
+    wanted = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    if wanted == "application/json":
+        return {"error": "Log in to access this resource."}, 401
+    flash(login_manager.login_message, login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
+
+
+def requested_next():
+    """The page this request asks to go to after login, if it is safe."""
+    if request.method == "POST":
+        target = request.form.get("next")
+    else:
+        target = request.args.get("next")
+    return target if is_safe_redirect(target) else None
+
+
+def authenticate(name, password):
+    """Return the active user with this name and password, or None."""
+    user = users.find_user(name)
+    if user is None:
+        # Do the same work as for a known name: without this, a fast
+        # answer would reveal that the name does not exist.
+        users.password_matches(current_app.extensions["dummy_password_hash"], password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    # OWASP's "upgrading the work factor": the password is at hand only now,
+    # so a hash made with an older method is replaced with today's.
+    if not users.hash_is_current(user.password_hash):
+        users.change_password(user, password)
+    return user
+
+
+@bp.route("/login", methods=("GET", "POST"))
+def login():
+    """Show the login form; on POST, log the user in and send them on."""
+    if request.method == "GET" and current_user.is_authenticated:
+        return redirect(requested_next() or url_for("pages.index"))
+
+    error = None
+    if request.method == "POST":
+        # Passwords are taken exactly as typed: no stripping, no truncating.
+        name = request.form.get("username", "")
+        password = request.form.get("password", "")
+        user = authenticate(name, password) if name and password else None
+        if user is None:
+            error = LOGIN_FAILED
+        else:
+            # Start a fresh session: nothing planted in the visitor's session
+            # before login (session fixation) survives into the logged-in one.
+            session.clear()
+            # Remember me: a second cookie that outlives the browser session.
+            login_user(user, remember=bool(request.form.get("remember")))
+            flash(f"Welcome, {user.name}!")
+            return redirect(requested_next() or url_for("pages.index"))
+    return render_template("login.html", error=error, next=requested_next())
+
+
+@bp.route("/reauthenticate", methods=("GET", "POST"))
+@login_required
+def reauthenticate():
+    """Ask for the password again, to make a remembered login fresh."""
+    error = None
+    if request.method == "POST":
+        if current_user.check_password(request.form.get("password", "")):
+            # Marks the session fresh, as if the user had just logged in.
+            confirm_login()
+            return redirect(requested_next() or url_for("pages.index"))
+        error = "That is not your password."
+    return render_template("reauthenticate.html", error=error, next=requested_next())
+
+
+@bp.post("/logout")
+def logout():
+    """Log out. POST only, with a CSRF token: a link or image cannot log you out."""
+    logout_user()
+    flash("You have been logged out.")
+    response = redirect(url_for("pages.index"))
+    # A logged-out page must not come back from a cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,44 @@
+"""The database, through Flask-Peewee.
+
+Flask-Peewee opens a connection before every request and closes it after
+the response (with PostgreSQL, the connection goes back to a pool). Models
+subclass db.Model.
+"""
+
+import os
+
+from flask_peewee.db import Database
+from playhouse.db_url import parse
+
+# Created without an app, so that models can be defined when the module is
+# imported; create_app() tells it which database to use.
+db = Database()
+
+
+def database_config(app):
+    """Flask-Peewee's DATABASE setting: PostgreSQL if DATABASE_URL is set, else SQLite."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        # A file in the instance folder (git-ignored), never in the package.
+        return {
+            "name": os.path.join(app.instance_path, f"{app.name}.db"),
+            "engine": "peewee.SqliteDatabase",
+            # SQLite enforces foreign keys (deleting a user deletes their
+            # tokens) only when asked to.
+            "pragmas": {"foreign_keys": 1},
+        }
+    scheme = url.partition("://")[0]
+    if scheme not in ("postgres", "postgresql"):
+        raise RuntimeError(f"DATABASE_URL must be a postgresql:// URL, not {scheme}://")
+    params = parse(url, unquote_user=True, unquote_password=True)
+    return {
+        "name": params.pop("database"),
+        # A pool per process: each request borrows an open connection and
+        # gives it back, instead of paying for a new one every time.
+        "engine": "playhouse.pool.PooledPostgresqlDatabase",
+        "max_connections": 8,
+        # Replace connections idle for five minutes, before a firewall or
+        # the server drops them.
+        "stale_timeout": 300,
+        **params,
+    }

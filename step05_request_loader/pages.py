@@ -1,0 +1,36 @@
+"""The app's own pages."""
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, fresh_login_required, login_fresh, login_required
+
+from . import users
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.get("/")
+def index():
+    """The public home page; the template greets a logged-in user by name."""
+    return render_template("index.html")
+
+
+@bp.get("/profile")
+@login_required
+def profile():
+    """A page for logged-in users only."""
+    return render_template("profile.html", fresh=login_fresh())
+
+
+@bp.route("/settings", methods=("GET", "POST"))
+@fresh_login_required
+def settings():
+    """Change the password: only for users who typed theirs in this session."""
+    error = None
+    if request.method == "POST":
+        password = request.form.get("new_password", "")
+        error = users.password_problem(password)
+        if error is None:
+            users.change_password(current_user, password)
+            flash("Your password has been changed.")
+            return redirect(url_for("pages.profile"))
+    return render_template("settings.html", error=error)

@@ -1,0 +1,112 @@
+"""The users, in a database table.
+
+Steps 1 to 3 kept users in a dictionary. Here they are rows of the users
+table, through a peewee model. The functions the rest of the app calls are
+the same as before.
+"""
+
+import re
+from datetime import datetime, timezone
+
+from flask import current_app
+from flask_login import UserMixin
+from peewee import BooleanField, CharField, DateTimeField
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .db import db
+
+# ASVS 6.2.1: at least 8 characters. Longer passphrases are always welcome.
+MIN_PASSWORD_LENGTH = 8
+
+# Letters, digits, ".", "_" and "-": no spaces, no control characters (a
+# NUL byte would make PostgreSQL refuse the query).
+NAME = re.compile(r"[\w.-]{1,64}")
+
+# Name, password, active. `flask init-db` creates these accounts.
+DEMO_ACCOUNTS = [
+    ("alice", "wonderland", True),
+    ("bob", "bobthebuilder", True),
+    ("carol", "looking-glass", False),
+]
+
+
+def utc_now():
+    # Stored without a time zone, always in UTC.
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class User(UserMixin, db.Model):
+    """A user as Flask-Login needs it, stored as a row of the users table.
+
+    UserMixin comes first: peewee's Model has a get_id() of its own that
+    returns the id as an int, and Flask-Login needs UserMixin's string.
+    """
+
+    name = CharField(max_length=64, unique=True)
+    password_hash = CharField()
+    active = BooleanField(default=True)
+    created = DateTimeField(default=utc_now)
+
+    class Meta:
+        # Not "user": that is a reserved word in PostgreSQL.
+        table_name = "users"
+
+    @property
+    def is_active(self):
+        # A property, as Flask-Login reads it: `if not user.is_active`.
+        return self.active
+
+    def check_password(self, password):
+        return password_matches(self.password_hash, password)
+
+
+def add_user(name, password, active=True):
+    """Store a new user; only a hash of the password is kept."""
+    return User.create(name=name, password_hash=hash_password(password), active=active)
+
+
+def find_user(name):
+    """The user called name, or None."""
+    # A name no account could have is not worth a query.
+    if name_problem(name):
+        return None
+    return User.get_or_none(User.name == name)
+
+
+def name_problem(name):
+    """Why name cannot be a username, or None if it can."""
+    if not NAME.fullmatch(name):
+        return "A username is 1 to 64 letters, digits, '.', '_' or '-'."
+    return None
+
+
+def password_problem(password):
+    """Why password cannot be a new password, or None if it can."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
+    return None
+
+
+def change_password(user, password):
+    user.password_hash = hash_password(password)
+    user.save(only=[User.password_hash])
+
+
+def hash_password(password):
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    return generate_password_hash(password, method=method)
+
+
+def hash_is_current(password_hash):
+    """True if the hash was made with the method the app uses today."""
+    return password_hash.startswith(current_app.config["PASSWORD_HASH_METHOD"] + "$")
+
+
+def password_matches(password_hash, password):
+    """Check a password against a stored hash. A malformed hash never matches."""
+    try:
+        return check_password_hash(password_hash, password)
+    except ValueError:
+        # Werkzeug raises on a hash it cannot read (unknown method, bad
+        # parameters): that is a failed login, not a crash.
+        return False

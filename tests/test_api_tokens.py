@@ -1,0 +1,248 @@
+"""Step 5: API tokens through request_loader, and JSON 401s for the API."""
+
+import hashlib
+import re
+
+import pytest
+
+pytestmark = pytest.mark.since(5)
+
+TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{43}")  # 256 random bits, base64url
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def issue(runner):
+    """Issue a token with the CLI, as an administrator would; return it."""
+
+    def issue(username="alice", name="laptop"):
+        result = runner.invoke(args=["issue-token", username, "--name", name])
+        assert result.exit_code == 0, result.output
+        return result.output.splitlines()[-1]
+
+    return issue
+
+
+@pytest.fixture
+def ApiToken(step):
+    return step.module.ApiToken
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_refused(response, challenge="Bearer"):
+    """The API's answer to a call without valid credentials."""
+    assert response.status_code == 401
+    assert response.is_json
+    assert response.json == {"error": "Send a valid API token: Authorization: Bearer <token>."}
+    assert response.headers["WWW-Authenticate"] == challenge
+    assert "Location" not in response.headers
+    assert "Set-Cookie" not in response.headers
+
+
+class TestIssuingTokens:
+    def test_the_token_is_printed_alone_on_the_last_line(self, runner):
+        result = runner.invoke(args=["issue-token", "alice", "--name", "laptop"])
+        assert result.exit_code == 0
+        first, token = result.output.splitlines()
+        assert first == 'Issued the token "laptop" for alice. It is shown only this once:'
+        assert TOKEN_FORMAT.fullmatch(token)
+
+    def test_tokens_are_random(self, issue):
+        assert len({issue() for _ in range(5)}) == 5
+
+    def test_only_the_sha256_of_the_token_is_stored(self, issue, ApiToken):
+        token = issue()
+        row = ApiToken.get()
+        assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
+        stored = [str(value) for value in row.__data__.values()]
+        assert not any(token in value for value in stored)
+
+    def test_an_unknown_user_gets_no_token(self, runner, ApiToken):
+        result = runner.invoke(args=["issue-token", "mallory"])
+        assert result.exit_code == 1
+        assert result.output == "Error: There is no user called mallory.\n"
+        assert ApiToken.select().count() == 0
+
+    @pytest.mark.parametrize("name", ["", "x" * 65, "tab\tname"])
+    def test_a_bad_token_name_is_refused(self, runner, ApiToken, name):
+        result = runner.invoke(args=["issue-token", "alice", "--name", name])
+        assert result.exit_code == 2
+        assert "A token's name is 1 to 64 printable characters." in result.output
+        assert ApiToken.select().count() == 0
+
+    def test_list_tokens_shows_names_and_dates_never_the_token(self, runner, issue, client):
+        token = issue(name="laptop")
+        issue(name="backup-script")
+        client.get("/api/me", headers=bearer(token))
+        result = runner.invoke(args=["list-tokens", "alice"])
+        assert result.exit_code == 0
+        lines = result.output.splitlines()
+        assert re.fullmatch(r"1  laptop  created [\d-]+ [\d:]+  last used [\d-]+ [\d:]+  active", lines[0])
+        assert re.fullmatch(r"2  backup-script  created [\d-]+ [\d:]+  last used never  active", lines[1])
+        assert token not in result.output
+
+    def test_list_tokens_of_a_user_without_any(self, runner):
+        assert runner.invoke(args=["list-tokens", "bob"]).output == "bob has no tokens.\n"
+
+
+class TestCallingTheApi:
+    def test_a_valid_token_authenticates(self, client, issue):
+        response = client.get("/api/me", headers=bearer(issue()))
+        assert response.status_code == 200
+        assert response.json == {
+            "username": "alice",
+            "authenticated_by": "token",
+            "token": {"name": "laptop", "last_used": None},
+        }
+
+    def test_me_says_when_the_token_was_used_before(self, client, issue):
+        token = issue()
+        client.get("/api/me", headers=bearer(token))
+        last_used = client.get("/api/me", headers=bearer(token)).json["token"]["last_used"]
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z", last_used)
+
+    def test_the_scheme_name_is_case_insensitive(self, client, issue):
+        response = client.get("/api/me", headers={"Authorization": f"bearer {issue()}"})
+        assert response.status_code == 200
+
+    @pytest.mark.parametrize("path", ["/api/me", "/api/tokens"])
+    def test_a_token_response_sets_no_cookie(self, client, issue, path):
+        response = client.get(path, headers=bearer(issue()))
+        assert response.status_code == 200
+        assert "Set-Cookie" not in response.headers
+        assert client.get_cookie("session") is None
+
+    def test_no_call_without_a_token_gets_through(self, client):
+        assert_refused(client.get("/api/me"))
+        assert_refused(client.get("/api/tokens"))
+        assert_refused(client.delete("/api/tokens/1"))
+
+    @pytest.mark.parametrize(
+        "header",
+        [
+            "Bearer", "Bearer ", "Bearer  {token}", "Bearer {token} extra", "Bearer {token}x",
+            "Bearer " + "x" * 5000, "Bearer {token}\x7f", "Bearer \u00e9" * 43,
+            "Basic YWxpY2U6d29uZGVybGFuZA==", "Token {token}", "{token}", "Bearer=({token})",
+            "Bearer " + "A" * 43,
+        ],
+        ids=[
+            "scheme only", "empty token", "two spaces", "extra word", "one character too many",
+            "huge", "control character", "not ASCII", "Basic", "other scheme", "no scheme",
+            "garbled", "well formed but unknown",
+        ],
+    )
+    def test_a_malformed_or_unknown_token_is_refused(self, client, issue, header):
+        token = issue()
+        response = client.get("/api/me", headers={"Authorization": header.format(token=token)})
+        assert_refused(response, challenge='Bearer error="invalid_token"')
+
+    @pytest.mark.parametrize("parameter", ["api_key", "token", "access_token"])
+    def test_a_token_in_the_query_string_is_ignored(self, client, issue, parameter):
+        assert_refused(client.get(f"/api/me?{parameter}={issue()}"))
+
+    def test_a_token_does_not_open_the_pages(self, client, issue):
+        response = client.get("/profile", headers=bearer(issue()))
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/login?next=%2Fprofile"
+
+    def test_a_browser_session_works_on_the_api_too(self, client, auth):
+        auth.login()
+        response = client.get("/api/me")
+        assert response.json == {"username": "alice", "authenticated_by": "session"}
+
+    def test_the_session_comes_before_the_token(self, client, auth, issue):
+        """Flask-Login asks the request loader only when the session has no user."""
+        auth.login("bob", "bobthebuilder")
+        response = client.get("/api/me", headers=bearer(issue("alice")))
+        assert response.json["username"] == "bob"
+
+    def test_pages_still_redirect_browsers(self, client):
+        assert client.get("/profile").status_code == 302
+
+
+class TestStoppingTokens:
+    def test_revoke_tokens_stops_them_at_once(self, client, runner, issue):
+        laptop, script = issue(name="laptop"), issue(name="script")
+        assert client.get("/api/me", headers=bearer(laptop)).status_code == 200
+        result = runner.invoke(args=["revoke-tokens", "alice"])
+        assert result.exit_code == 0
+        assert result.output == "Revoked 2 of alice's tokens.\n"
+        for token in (laptop, script):
+            assert_refused(client.get("/api/me", headers=bearer(token)), 'Bearer error="invalid_token"')
+
+    def test_revoking_leaves_other_users_tokens_alone(self, client, runner, issue):
+        bobs = issue("bob")
+        runner.invoke(args=["revoke-tokens", "alice"])
+        assert client.get("/api/me", headers=bearer(bobs)).json["username"] == "bob"
+
+    def test_a_switched_off_users_tokens_stop_at_once(self, client, runner, issue):
+        token = issue()
+        runner.invoke(args=["deactivate-user", "alice"])
+        assert_refused(client.get("/api/me", headers=bearer(token)), 'Bearer error="invalid_token"')
+
+    def test_a_deleted_users_tokens_stop(self, client, users, issue):
+        token = issue("bob")
+        users.delete("bob")
+        assert_refused(client.get("/api/me", headers=bearer(token)), 'Bearer error="invalid_token"')
+
+    def test_revoke_tokens_for_an_unknown_user_is_a_clear_error(self, runner):
+        result = runner.invoke(args=["revoke-tokens", "mallory"])
+        assert result.exit_code == 1
+        assert result.output == "Error: There is no user called mallory.\n"
+
+
+class TestTokensEndpoints:
+    def test_lists_the_callers_tokens_without_the_secrets(self, client, issue):
+        token = issue(name="laptop")
+        issue("bob", name="bobs")
+        body = client.get("/api/tokens", headers=bearer(token)).json
+        assert [row["name"] for row in body["tokens"]] == ["laptop"]
+        assert set(body["tokens"][0]) == {"id", "name", "created", "last_used", "revoked"}
+        assert token not in str(body)
+
+    def test_a_token_can_revoke_a_token_without_a_csrf_token(self, client, issue, ApiToken):
+        token, other = issue(name="laptop"), issue(name="old")
+        other_id = ApiToken.get(ApiToken.name == "old").id
+        response = client.delete(f"/api/tokens/{other_id}", headers=bearer(token))
+        assert response.status_code == 204
+        assert "Set-Cookie" not in response.headers
+        assert_refused(client.get("/api/me", headers=bearer(other)), 'Bearer error="invalid_token"')
+
+    def test_a_browser_session_needs_the_csrf_token_to_revoke(self, client, auth, issue, ApiToken):
+        issue()
+        token_id = ApiToken.get().id
+        auth.login()
+        refused = client.delete(f"/api/tokens/{token_id}")
+        assert refused.status_code == 400
+        assert not ApiToken.get_by_id(token_id).revoked
+        accepted = client.delete(
+            f"/api/tokens/{token_id}", headers={"X-CSRFToken": auth.csrf_token("/")}
+        )
+        assert accepted.status_code == 204
+        assert ApiToken.get_by_id(token_id).revoked
+
+    @pytest.mark.parametrize("whose", ["bob's", "unknown"])
+    def test_another_users_or_an_unknown_token_is_not_found(self, client, issue, ApiToken, whose):
+        token = issue()
+        target = ApiToken.get(ApiToken.name == "laptop").id + 100
+        if whose == "bob's":
+            issue("bob", name="bobs")
+            target = ApiToken.get(ApiToken.name == "bobs").id
+        response = client.delete(f"/api/tokens/{target}", headers=bearer(token))
+        assert response.status_code == 404
+        assert response.json == {"error": f"You have no token {target} to revoke."}
+
+
+def test_a_token_response_sets_no_cookie_even_when_the_session_was_written(make_app, issue):
+    """With REMEMBER_COOKIE_REFRESH_EACH_REQUEST, Flask-Login writes to the session on every request."""
+    app = make_app(REMEMBER_COOKIE_REFRESH_EACH_REQUEST=True)
+    response = app.test_client().get("/api/me", headers=bearer(issue()))
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
