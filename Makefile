@@ -12,7 +12,7 @@ STEP ?= 1
 # STEP=3 and STEP=step03_login_required both name the folder step03_login_required.
 STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
 
-.PHONY: run test setup docs clean
+.PHONY: run test setup docs screenshots clean
 
 run: setup
 	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
@@ -20,12 +20,18 @@ run: setup
 	@if grep -qs '"init-db"' $(STEP_DIR)/*.py; then $(BIN)/flask --app $(STEP_DIR) init-db; fi
 	$(BIN)/flask --app $(STEP_DIR) run --debug
 
+# On every core; a test that finishes early takes work from the others.
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 # Regenerate the "What changed" section of every chapter from the step folders.
 docs: setup
 	$(BIN)/python -m tools.what_changed --write
+
+# Take again the screenshots the chapters show (stepNN_*/screenshots/), with
+# the browser tests. Needs Chromium: apt-get install chromium fonts-dejavu-core
+screenshots: setup
+	SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py -k "not postgresql"
 
 setup: $(VENV)/installed instance/config.py
 

@@ -22,12 +22,15 @@ import importlib
 import os
 import re
 import secrets
+import shutil
 import sys
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from jinja2 import BytecodeCache
+from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -160,6 +163,27 @@ class SharedTemplateCache(BytecodeCache):
 TEMPLATE_CACHE = SharedTemplateCache()
 
 
+@pytest.fixture(scope="session")
+def postgresql_url():
+    """TEST_DATABASE_URL, or under pytest-xdist a database of this worker's own.
+
+    Tests empty their database, so two workers cannot share one.
+    """
+    import psycopg
+    from psycopg import sql
+
+    url = os.environ["TEST_DATABASE_URL"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker is None:
+        return url
+    name = f"tutorial_tests_{worker}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if exists.fetchone() is None:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
 def empty_postgresql_database(url):
     import psycopg
 
@@ -168,14 +192,47 @@ def empty_postgresql_database(url):
         connection.execute("CREATE SCHEMA public")
 
 
+def sqlite_config(path):
+    # A file, never ":memory:": Flask-Peewee reconnects on every request, and
+    # an in-memory SQLite database would lose its tables each time.
+    return {"name": str(path), "engine": "peewee.SqliteDatabase"}
+
+
+def init_db(app):
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A step's SQLite database as its own init-db leaves it, made once per run.
+
+    Each test gets a copy: copying a file is much faster than creating the
+    tables and the demo users again.
+    """
+    made = {}
+
+    def template(step):
+        if step.name not in made:
+            path = tmp_path_factory.mktemp(step.name) / "template.db"
+            init_db(step.module.create_app({**BASE_CONFIG, "DATABASE": sqlite_config(path)}))
+            step.module.User._meta.database.obj.close()
+            made[step.name] = path
+        return made[step.name]
+
+    return template
+
+
 @pytest.fixture
-def make_app(step, tmp_path, monkeypatch):
+def make_app(step, tmp_path, monkeypatch, sqlite_template, request):
     """Build the step's app with BASE_CONFIG plus the settings given.
 
-    Every app a test makes shares one empty database, with the demo users.
+    Every app a test makes shares one new database, with the demo users.
     """
+    if step.database == "sqlite":
+        shutil.copy(sqlite_template(step), tmp_path / "test.db")
     if step.database == "postgresql":
-        url = os.environ["TEST_DATABASE_URL"]
+        url = request.getfixturevalue("postgresql_url")
         empty_postgresql_database(url)
         # The step reads DATABASE_URL itself, as it would in production.
         monkeypatch.setenv("DATABASE_URL", url)
@@ -184,19 +241,14 @@ def make_app(step, tmp_path, monkeypatch):
     def make(**settings):
         config = dict(BASE_CONFIG)
         if step.database == "sqlite":
-            # A file per test: Flask-Peewee reconnects on every request, and
-            # an in-memory SQLite database would lose its tables each time.
-            config["DATABASE"] = {
-                "name": str(tmp_path / "test.db"),
-                "engine": "peewee.SqliteDatabase",
-            }
+            config["DATABASE"] = sqlite_config(tmp_path / "test.db")
         config.update(settings)
         app = step.module.create_app(config)
         app.jinja_env.bytecode_cache = TEMPLATE_CACHE
         if step.database != "memory":
             databases.append(step.module.User._meta.database.obj)
-            result = app.test_cli_runner().invoke(args=["init-db"])
-            assert result.exit_code == 0, result.output
+        if step.database == "postgresql":
+            init_db(app)
         return app
 
     yield make
@@ -215,6 +267,26 @@ def app(make_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def served_app(app, monkeypatch):
+    """The test's app, served on 127.0.0.1 in a thread as `make run` serves it.
+
+    `flask run --debug` means plain HTTP, so cookies without Secure, and
+    indented JSON. Returns the app and its base URL.
+    """
+    # As `flask run --debug` sets it; the CLI runner reads it for each command.
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    app.debug = True
+    app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+    server.server_close()
 
 
 class AuthActions:
@@ -332,3 +404,49 @@ def hash_checks(monkeypatch):
 
     monkeypatch.setattr(hashlib, "pbkdf2_hmac", counting_pbkdf2_hmac)
     return calls
+
+
+# Browser tests (tests/test_browser.py) drive Debian's Chromium: Playwright's
+# own browser download is not used.
+CHROMIUM = Path("/usr/lib/chromium/chromium")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+    # Keep Chromium off the network: it would try to reach its update and
+    # sync servers at every start.
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not CHROMIUM.exists():
+        reason = f"no Chromium at {CHROMIUM}; install it with: apt-get install chromium"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # Small pages make small screenshots.
+    return {**browser_context_args, "viewport": {"width": 800, "height": 450}}
+
+
+@pytest.fixture(scope="session")
+def shared_page(browser, browser_context_args):
+    context = browser.new_context(**browser_context_args)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def page(shared_page):
+    """The browser page, emptied for each test: no cookies, nothing loaded.
+
+    One page serves every browser test: a new page costs a new renderer
+    process, which takes longer than most of these tests.
+    """
+    shared_page.context.clear_cookies()
+    shared_page.goto("about:blank")
+    return shared_page

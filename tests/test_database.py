@@ -9,6 +9,9 @@ from werkzeug.security import generate_password_hash
 
 pytestmark = pytest.mark.since(4)
 
+# For apps made without make_app: a cheap hash, and no database chosen.
+CHEAP_CONFIG = {"TESTING": True, "SECRET_KEY": "x" * 32, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"}
+
 
 @pytest.fixture
 def runner(app):
@@ -31,14 +34,14 @@ def rows(User):
 class TestConfiguration:
     def test_sqlite_in_the_instance_folder_by_default(self, step, monkeypatch):
         monkeypatch.delenv("DATABASE_URL", raising=False)
-        app = step.module.create_app({"TESTING": True, "SECRET_KEY": "x" * 32})
+        app = step.module.create_app(CHEAP_CONFIG)
         database = app.config["DATABASE"]
         assert database["name"] == os.path.join(app.instance_path, f"{step.name}.db")
         assert database["engine"] == "peewee.SqliteDatabase"
 
     def test_database_url_selects_a_pooled_postgresql_database(self, step, monkeypatch):
         monkeypatch.setenv("DATABASE_URL", "postgresql://tutor:s%40cret@db.example:5433/tutorial")
-        app = step.module.create_app({"TESTING": True, "SECRET_KEY": "x" * 32})
+        app = step.module.create_app(CHEAP_CONFIG)
         assert app.config["DATABASE"] == {
             "name": "tutorial",
             "engine": "playhouse.pool.PooledPostgresqlDatabase",
@@ -54,7 +57,7 @@ class TestConfiguration:
     def test_a_database_url_of_another_kind_is_refused_without_showing_it(self, step, monkeypatch):
         monkeypatch.setenv("DATABASE_URL", "mysql://tutor:hunter22@db.example/tutorial")
         with pytest.raises(RuntimeError) as refused:
-            step.module.create_app({"TESTING": True, "SECRET_KEY": "x" * 32})
+            step.module.create_app(CHEAP_CONFIG)
         assert str(refused.value) == "DATABASE_URL must be a postgresql:// URL, not mysql://"
 
 

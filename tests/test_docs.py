@@ -14,11 +14,9 @@ import re
 import shlex
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from tools import what_changed
 
@@ -105,24 +103,6 @@ def sessions(chapter):
                 yield "cli", line.removeprefix("$ "), output
 
 
-@pytest.fixture
-def served_app(make_app, monkeypatch):
-    """The step's app, served on 127.0.0.1 in a thread as `make run` serves it.
-
-    FLASK_DEBUG=1 is what `flask run --debug` sets: cookies without Secure
-    (plain HTTP) and indented JSON, as the reader sees them.
-    """
-    monkeypatch.setenv("FLASK_DEBUG", "1")
-    app = make_app()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield app, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
-    server.server_close()
-
-
 def run_curl_session(script, base, cwd, env):
     result = subprocess.run(
         ["bash", "-euo", "pipefail", "-c", script.replace(EXAMPLE_PORT, base)],
@@ -198,3 +178,20 @@ def test_the_steps_table_lists_each_step_with_its_run_command():
         row = re.search(rf"^\| {number} \| \[`{folder.name}`\]\({folder.name}/\) \|.*$", readme, re.M)
         assert row, f"README.md: the steps table has no linked row for {folder.name}"
         assert f"`make run STEP={number}`" in row.group(0)
+
+
+IMAGE = re.compile(r"!\[[^\]]+\]\((screenshots/[^)]+\.png)\)")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=name)
+def test_each_chapter_shows_screenshots_of_its_own_step_and_all_of_them(chapter):
+    """The images exist (make screenshots takes them), and none is left unused."""
+    shown = set(IMAGE.findall(chapter.read_text(encoding="utf-8")))
+    assert shown, f"{name(chapter)} shows no screenshot of its step"
+    for image in shown:
+        assert (chapter.parent / image).is_file(), f"{name(chapter)} shows {image}, which is missing"
+    taken = {
+        path.relative_to(chapter.parent).as_posix()
+        for path in chapter.parent.glob("screenshots/*.png")
+    }
+    assert taken == shown, f"{name(chapter)}: screenshots not shown: {sorted(taken - shown)}"

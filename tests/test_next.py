@@ -114,7 +114,7 @@ NEXT_VALUES = st.one_of(
 # The client fixture is reused across examples on purpose: every example
 # makes its own requests and the logged-in state does not change.
 PROPERTY = settings(
-    max_examples=300, deadline=None, derandomize=True, database=None,
+    max_examples=100, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
