@@ -12,7 +12,7 @@ STEP ?= 1
 # STEP=3 and STEP=step03_login_required both name the folder step03_login_required.
 STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
 
-.PHONY: run test setup docs screenshots clean
+.PHONY: run test setup docs screenshots workshop check clean
 
 run: setup
 	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
@@ -23,6 +23,15 @@ run: setup
 # On every core; a test that finishes early takes work from the others.
 test: setup
 	$(BIN)/python -m pytest -n auto --dist worksteal
+
+# Workshops: `make workshop STEP=N` copies step N-1 into workshop/ for a learner
+# to rebuild step N (FORCE=1 starts again); `make check STEP=N` grades that
+# folder (DIR=path grades another one; WATCH=1 grades again on every save).
+workshop: setup
+	$(BIN)/python -m tools.workshop start $(STEP) $(if $(FORCE),--force)
+
+check: setup
+	$(BIN)/python -m tools.workshop check $(STEP) $(if $(DIR),--dir $(DIR)) $(if $(WATCH),--watch)
 
 # Regenerate the "What changed" section of every chapter from the step folders.
 docs: setup
