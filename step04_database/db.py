@@ -23,6 +23,11 @@ def database_config(app):
         return {
             "name": os.path.join(app.instance_path, f"{app.name}.db"),
             "engine": "peewee.SqliteDatabase",
+            # Several processes (a production server's workers) may use the
+            # file at once. In WAL mode readers do not block the writer, and a
+            # writer waits up to 5 seconds for another instead of failing.
+            "pragmas": {"journal_mode": "wal"},
+            "timeout": 5,
         }
     scheme = url.partition("://")[0]
     if scheme not in ("postgres", "postgresql"):

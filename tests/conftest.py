@@ -98,6 +98,10 @@ def pytest_configure(config):
         "since(n): the step that introduces the concept under test;"
         " the test runs against step n and every later step",
     )
+    config.addinivalue_line(
+        "markers",
+        "slow: starts servers or grades whole folders; runs on CI, or locally with SLOW=1",
+    )
     config.steps_under_test = find_steps(config.getoption("step_dir"))
 
 
@@ -127,10 +131,20 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("step", steps, ids=[str(step) for step in steps])
 
 
+SLOW_REASON = "slow (starts servers, or grades folders): SLOW=1 make test runs it, as CI does"
+
+
 def pytest_collection_modifyitems(config, items):
-    """Deselect the runs of each test on steps before the one that introduces it."""
+    """Deselect the runs of each test on steps before the one that introduces it.
+
+    Skip the slow tests, unless on CI or asked to: a learner's `make test`
+    is a feedback loop, and should take seconds.
+    """
+    run_slow = os.environ.get("CI") or os.environ.get("SLOW")
     selected, deselected = [], []
     for item in items:
+        if item.get_closest_marker("slow") and not run_slow:
+            item.add_marker(pytest.mark.skip(reason=SLOW_REASON))
         step = getattr(item, "callspec", None) and item.callspec.params.get("step")
         since = item.get_closest_marker("since")
         if step and since and step.number < since.args[0]:
@@ -225,7 +239,17 @@ def sqlite_template(tmp_path_factory):
 
 
 @pytest.fixture
-def make_app(step, tmp_path, monkeypatch, sqlite_template, request):
+def database_url(step, request):
+    """For the PostgreSQL variant of a step: the URL of an emptied database."""
+    if step.database != "postgresql":
+        return None
+    url = request.getfixturevalue("postgresql_url")
+    empty_postgresql_database(url)
+    return url
+
+
+@pytest.fixture
+def make_app(step, tmp_path, monkeypatch, sqlite_template, database_url):
     """Build the step's app with BASE_CONFIG plus the settings given.
 
     Every app a test makes shares one new database, with the demo users.
@@ -233,10 +257,8 @@ def make_app(step, tmp_path, monkeypatch, sqlite_template, request):
     if step.database == "sqlite":
         shutil.copy(sqlite_template(step), tmp_path / "test.db")
     if step.database == "postgresql":
-        url = request.getfixturevalue("postgresql_url")
-        empty_postgresql_database(url)
         # The step reads DATABASE_URL itself, as it would in production.
-        monkeypatch.setenv("DATABASE_URL", url)
+        monkeypatch.setenv("DATABASE_URL", database_url)
     databases = []
 
     def make(**settings):

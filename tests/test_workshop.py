@@ -1,6 +1,5 @@
 """Workshop mode: the grader itself (a maintainer's check, like rustlings' `dev check`)."""
 
-import os
 import re
 
 import pytest
@@ -27,14 +26,6 @@ def test_every_concept_has_tests_and_a_hint_in_its_chapter(graded_tests, concept
     assert workshop.hint(concept.step, concept.section)
 
 
-# Grading a folder runs the suite once more: about 20 seconds for these checks
-# together. CI always runs them; a learner's `make test` does not need them.
-grader_runs = pytest.mark.skipif(
-    not (os.environ.get("CI") or os.environ.get("WORKSHOP_CHECKS")),
-    reason="grading the starting folders takes ~20 s: WORKSHOP_CHECKS=1 make test (CI does)",
-)
-
-
 def outcomes(number, folder):
     """Each concept of steps 1 to N: True if all its tests pass."""
     passed = {concept: True for concept in workshop.CONCEPTS if concept.step <= number}
@@ -44,7 +35,7 @@ def outcomes(number, folder):
     return passed
 
 
-@grader_runs
+@pytest.mark.slow
 @pytest.mark.parametrize("number", range(2, len(STEP_NAMES) + 1))
 def test_a_starting_folder_fails_its_steps_concepts_and_passes_the_earlier_ones(number, tmp_path):
     folder = workshop.start(number, workshop=tmp_path)
@@ -53,7 +44,7 @@ def test_a_starting_folder_fails_its_steps_concepts_and_passes_the_earlier_ones(
         assert passed == (concept.step < number), concept.title
 
 
-@grader_runs
+@pytest.mark.slow
 def test_the_readme_shows_what_check_prints_on_a_new_folder(tmp_path, capsys):
     folder = workshop.start(3, workshop=tmp_path / "workshop")
     assert workshop.check(3, folder) is False
@@ -65,7 +56,7 @@ def test_the_readme_shows_what_check_prints_on_a_new_folder(tmp_path, capsys):
     assert re.fullmatch(pattern, printed.rstrip("\n"), re.S), printed
 
 
-@grader_runs
+@pytest.mark.slow
 def test_a_reference_step_passes_everything():
     assert all(outcomes(2, workshop.ROOT / STEP_NAMES[1]).values())
 

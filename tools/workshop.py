@@ -28,11 +28,13 @@ from tools.steps import STEP_NAMES, step_number
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKSHOP = ROOT / "workshop"
-# About the repository, browsers and this grader, not about the learner's app.
+# About the repository, browsers, production servers and this grader, not
+# about what the learner builds; and slower than a grader should be.
 NOT_GRADED = (
     "tests/test_docs.py",
     "tests/test_project.py",
     "tests/test_browser.py",
+    "tests/test_production.py",
     "tests/test_workshop.py",
 )
 

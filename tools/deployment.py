@@ -1,0 +1,138 @@
+"""A step served as in production, for the production tests and the load test.
+
+The step's package is copied into a folder of its own, so that its instance
+folder (and SQLite database) is that folder's. SECRET_KEY and DATABASE_URL
+come from the environment, debug is off, and gunicorn serves it on
+127.0.0.1 with several worker processes. Client talks to it as a browser
+behind a TLS-terminating proxy would: the proxy's X-Forwarded-Proto header
+(which gunicorn trusts from 127.0.0.1) makes the app see HTTPS, so its
+cookies are Secure, as in production.
+"""
+
+import http.client
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Deployment:
+    def __init__(self, step_name, folder, database_url=None, secret_key=None):
+        self.name = step_name
+        self.folder = Path(folder)
+        shutil.copytree(
+            ROOT / step_name, self.folder / step_name,
+            ignore=shutil.ignore_patterns("README.md", "screenshots", "__pycache__"),
+        )
+        self.env = {**os.environ, "FLASK_SECRET_KEY": secret_key or secrets.token_hex(32)}
+        self.env.pop("FLASK_DEBUG", None)
+        self.env.pop("DATABASE_URL", None)
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        self.servers = []
+
+    def flask(self, *arguments):
+        """Run a `flask --app STEP` command in the deployment's folder."""
+        return subprocess.run(
+            [sys.executable, "-m", "flask", "--app", self.name, *arguments],
+            cwd=self.folder, env=self.env, capture_output=True, text=True, timeout=120,
+        )
+
+    def serve(self, workers=2, secret_key=None):
+        """Start gunicorn; return its address, such as http://127.0.0.1:41234."""
+        env = dict(self.env)
+        if secret_key:
+            env["FLASK_SECRET_KEY"] = secret_key
+        log = self.folder / f"gunicorn-{len(self.servers)}.log"
+        with log.open("w") as stderr:  # gunicorn keeps its own copy of the file
+            server = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+                 "--bind", "127.0.0.1:0", f"{self.name}:create_app()"],
+                cwd=self.folder, env=env, stdout=subprocess.DEVNULL, stderr=stderr,
+            )
+        self.servers.append(server)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and server.poll() is None:
+            listening = re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", log.read_text())
+            booted = log.read_text().count("Booting worker")
+            if listening and booted == workers:
+                base = f"http://127.0.0.1:{listening.group(1)}"
+                try:
+                    if Client(base).get("/").status == 200:
+                        return base
+                except OSError:
+                    pass  # a worker that failed to boot: gunicorn is about to exit
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"gunicorn did not start:\n{log.read_text()}")
+
+    def stop(self):
+        for server in self.servers:
+            server.terminate()
+            server.wait(timeout=30)
+        self.servers = []
+
+
+class Response:
+    def __init__(self, status, headers, text):
+        self.status, self.headers, self.text = status, headers, text
+
+
+class Client:
+    """A browser behind a TLS proxy, in a few lines: cookies, and the proxy's headers."""
+
+    def __init__(self, base):
+        self.base = base
+        self.host = base.removeprefix("http://")
+        self.cookies = {}
+
+    def request(self, method, path, form=None, headers=()):
+        connection = http.client.HTTPConnection(self.host, timeout=60)
+        sent = {"X-Forwarded-Proto": "https", **dict(headers)}
+        if self.cookies:
+            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+            # Over HTTPS, Flask-WTF also checks that a form came from this site.
+            sent["Referer"] = f"https://{self.host}/"
+        try:
+            connection.request(method, path, body=body, headers=sent)
+            response = connection.getresponse()
+            text = response.read().decode()
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                if morsel["expires"].startswith("Thu, 01 Jan 1970"):
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return Response(response.status, response.headers, text)
+
+    def get(self, path, headers=()):
+        return self.request("GET", path, headers=headers)
+
+    def post(self, path, form):
+        return self.request("POST", path, form=form)
+
+    def csrf_token(self):
+        """A CSRF token: from the login form, or the home page once logged in."""
+        page = self.get("/login")
+        if page.status == 302:
+            page = self.get("/")
+        return CSRF_FIELD.search(page.text).group(1)
+
+    def log_in(self, username="alice", password="wonderland"):
+        form = {"csrf_token": self.csrf_token(), "username": username, "password": password}
+        return self.post("/login", form)
