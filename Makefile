@@ -12,7 +12,7 @@ STEP ?= 1
 # STEP=3 and STEP=step03_login_required both name the folder step03_login_required.
 STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
 
-.PHONY: run test setup docs screenshots workshop check clean
+.PHONY: run test setup docs screenshots workshop check loadtest clean
 
 run: setup
 	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
@@ -41,6 +41,11 @@ docs: setup
 # the browser tests. Needs Chromium: apt-get install chromium fonts-dejavu-core
 screenshots: setup
 	SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py -k "not postgresql"
+
+# Step 4 under gunicorn, 8 clients for 20 s (tools/loadtest.py; loopback only).
+# DATABASE_URL=postgresql://... loads PostgreSQL instead of SQLite (and wipes it).
+loadtest: setup
+	$(BIN)/python -m tools.loadtest $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
 
 setup: $(VENV)/installed instance/config.py
 

@@ -35,6 +35,7 @@ NOT_GRADED = (
     "tests/test_project.py",
     "tests/test_browser.py",
     "tests/test_production.py",
+    "tests/test_load.py",
     "tests/test_workshop.py",
 )
 
