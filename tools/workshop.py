@@ -49,7 +49,7 @@ class Concept:
 
 
 CONCEPTS = (
-    Concept(1, "Logging in and out", ("tests/test_login.py",), "Logging in"),
+    Concept(1, "Logging in and out", ("tests/test_login.py", "tests/test_fuzzing.py"), "Logging in"),
     Concept(1, "Passwords: hashed, and checked as typed", ("tests/test_passwords.py",),
             "Passwords: hashed, and checked as typed"),
     Concept(1, "The session cookie and the secret key", ("tests/test_sessions.py",),
@@ -57,7 +57,8 @@ CONCEPTS = (
     Concept(1, "CSRF tokens on every form, and bad input", ("tests/test_forms.py",),
             "CSRF tokens on every form"),
     Concept(2, "The user loader: lazy, once per request, never raising",
-            ("tests/test_user_loader.py",), "What it returns: a user or `None`, never an exception"),
+            ("tests/test_user_loader.py", "tests/test_fuzzing.py"),
+            "What it returns: a user or `None`, never an exception"),
     Concept(3, "Protected pages and the next round trip", ("tests/test_login_required.py",),
             "Protecting a page"),
     Concept(3, "Validating next", ("tests/test_next.py",), "Validating `next`"),
@@ -77,7 +78,8 @@ CONCEPTS = (
     Concept(5, "The request loader and the API's JSON 401s",
             ("tests/test_api_tokens.py::TestCallingTheApi",
              "tests/test_api_tokens.py::TestTokensEndpoints",
-             "tests/test_api_tokens.py::test_a_token_response_sets_no_cookie"),
+             "tests/test_api_tokens.py::test_a_token_response_sets_no_cookie",
+             "tests/test_fuzzing.py"),
             "The request loader"),
     Concept(5, "Revoked tokens and switched-off users stop at once",
             ("tests/test_api_tokens.py::TestStoppingTokens",), "The request loader"),
