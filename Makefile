@@ -12,7 +12,7 @@ STEP ?= 1
 # STEP=3 and STEP=step03_login_required both name the folder step03_login_required.
 STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
 
-.PHONY: run test setup docs screenshots workshop check loadtest clean
+.PHONY: run test setup docs screenshots workshop check loadtest bench clean
 
 run: setup
 	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
@@ -46,6 +46,11 @@ screenshots: setup
 # DATABASE_URL=postgresql://... loads PostgreSQL instead of SQLite (and wipes it).
 loadtest: setup
 	$(BIN)/python -m tools.loadtest $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
+
+# What loading the user costs per request, against a Flask-SQLAlchemy peer
+# (tools/bench.py): prints a table. PROFILE=1 shows where the time goes.
+bench: setup
+	$(BIN)/python -m tools.bench $(if $(PROFILE),--profile)
 
 setup: $(VENV)/installed instance/config.py
 

@@ -22,7 +22,13 @@ def database_config(app):
         # A file in the instance folder (git-ignored), never in the package.
         return {
             "name": os.path.join(app.instance_path, f"{app.name}.db"),
-            "engine": "peewee.SqliteDatabase",
+            # A pool, as for PostgreSQL: Flask-Peewee connects for every
+            # request, and opening a SQLite connection (with its pragmas)
+            # costs more than the user loader's query.
+            "engine": "playhouse.pool.PooledSqliteDatabase",
+            "max_connections": 8,
+            # A pooled connection serves whichever thread asks for it next.
+            "check_same_thread": False,
             # Several processes (a production server's workers) may use the
             # file at once. In WAL mode readers do not block the writer, and a
             # writer waits up to 5 seconds for another instead of failing.

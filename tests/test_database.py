@@ -37,7 +37,8 @@ class TestConfiguration:
         app = step.module.create_app(CHEAP_CONFIG)
         database = app.config["DATABASE"]
         assert database["name"] == os.path.join(app.instance_path, f"{step.name}.db")
-        assert database["engine"] == "peewee.SqliteDatabase"
+        assert database["engine"] == "playhouse.pool.PooledSqliteDatabase"
+        assert database["pragmas"]["journal_mode"] == "wal"
 
     def test_database_url_selects_a_pooled_postgresql_database(self, step, monkeypatch):
         monkeypatch.setenv("DATABASE_URL", "postgresql://tutor:s%40cret@db.example:5433/tutorial")

@@ -3,6 +3,7 @@
 import os
 import re
 import subprocess
+import sys
 import psycopg
 import pytest
 
@@ -99,3 +100,15 @@ def test_the_steps_with_a_database_also_run_on_postgresql(request):
         assert connection.info.server_version >= 150000
     databases = {step.database for step in request.config.steps_under_test}
     assert "postgresql" in databases
+
+
+@pytest.mark.slow
+def test_make_bench_prints_its_table():
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.bench", "--rounds", "1", "--requests", "3"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    for row in ("| step 4, logged-in home page |", "| peer: Flask-SQLAlchemy, logged-in home page |",
+                "| `scrypt:131072:8:1` |"):
+        assert row in result.stdout
