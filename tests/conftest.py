@@ -20,7 +20,6 @@ when TEST_DATABASE_URL names a server the tests may wipe, for example
 
 import importlib
 import os
-import re
 import secrets
 import shutil
 import sys
@@ -32,6 +31,7 @@ import pytest
 from jinja2 import BytecodeCache
 from werkzeug.serving import make_server
 
+from tools.deployment import CSRF_FIELD, empty_postgresql
 from tools.steps import STEP_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,8 +46,6 @@ BASE_CONFIG = {
     # the method the apps use when nobody overrides it.
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
 }
-
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @dataclass(frozen=True)
@@ -199,14 +197,6 @@ def postgresql_url():
     return url.rsplit("/", 1)[0] + "/" + name
 
 
-def empty_postgresql_database(url):
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute("DROP SCHEMA public CASCADE")
-        connection.execute("CREATE SCHEMA public")
-
-
 def sqlite_config(path):
     # A file, never ":memory:": Flask-Peewee reconnects on every request, and
     # an in-memory SQLite database would lose its tables each time.
@@ -244,7 +234,7 @@ def database_url(step, request):
     if step.database != "postgresql":
         return None
     url = request.getfixturevalue("postgresql_url")
-    empty_postgresql_database(url)
+    empty_postgresql(url)
     return url
 
 

@@ -25,6 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+def empty_postgresql(database_url):
+    """Drop everything in a PostgreSQL database (one the caller may wipe)."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("DROP SCHEMA public CASCADE")
+        connection.execute("CREATE SCHEMA public")
+
+
 class Deployment:
     def __init__(self, step_name, folder, database_url=None, secret_key=None):
         self.name = step_name

@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from statistics import median, quantiles
 
-from tools.deployment import Client, Deployment
+from tools.deployment import Client, Deployment, empty_postgresql
 
 DEMO = [("alice", "wonderland"), ("bob", "bobthebuilder")]
 
@@ -74,14 +74,6 @@ def adder(deployment, names, barrier, outcomes):
         outcomes.append((name, result.returncode, result.stdout + result.stderr))
 
 
-def empty(database_url):
-    import psycopg
-
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute("DROP SCHEMA public CASCADE")
-        connection.execute("CREATE SCHEMA public")
-
-
 def rows_by_name(deployment, database_url):
     query = "SELECT name, count(*) FROM users GROUP BY name"
     if database_url:
@@ -97,7 +89,7 @@ def rows_by_name(deployment, database_url):
 def run(step="step04_database", clients=8, seconds=20, workers=4, database_url=None):
     """Serve the step, load it, check the rows; return the figures."""
     if database_url:
-        empty(database_url)
+        empty_postgresql(database_url)
     with tempfile.TemporaryDirectory() as folder:
         deployment = Deployment(step, folder, database_url=database_url)
         initialised = deployment.flask("init-db")
