@@ -20,6 +20,7 @@ when TEST_DATABASE_URL names a server the tests may wipe, for example
 
 import importlib
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -280,6 +281,24 @@ def app(make_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def base_config():
+    """BASE_CONFIG, for a test that calls create_app itself."""
+    return dict(BASE_CONFIG)
+
+
+def matches(shown, printed):
+    """Whether printed output is what the docs show; "..." there stands for anything."""
+    pattern = ".*?".join(re.escape(part) for part in shown.split("..."))
+    return re.fullmatch(pattern, printed, re.S) is not None
+
+
+@pytest.fixture
+def shows():
+    """Compare printed output with what a document shows (see matches)."""
+    return matches
 
 
 @pytest.fixture

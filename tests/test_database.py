@@ -9,9 +9,6 @@ from werkzeug.security import generate_password_hash
 
 pytestmark = pytest.mark.since(4)
 
-# For apps made without make_app: a cheap hash, and no database chosen.
-CHEAP_CONFIG = {"TESTING": True, "SECRET_KEY": "x" * 32, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"}
-
 
 @pytest.fixture
 def runner(app):
@@ -32,17 +29,19 @@ def rows(User):
 
 
 class TestConfiguration:
-    def test_sqlite_in_the_instance_folder_by_default(self, step, monkeypatch):
+    def test_sqlite_in_the_instance_folder_by_default(self, step, monkeypatch, base_config):
         monkeypatch.delenv("DATABASE_URL", raising=False)
-        app = step.module.create_app(CHEAP_CONFIG)
+        app = step.module.create_app(base_config)
         database = app.config["DATABASE"]
         assert database["name"] == os.path.join(app.instance_path, f"{step.name}.db")
         assert database["engine"] == "playhouse.pool.PooledSqliteDatabase"
         assert database["pragmas"]["journal_mode"] == "wal"
 
-    def test_database_url_selects_a_pooled_postgresql_database(self, step, monkeypatch):
+    def test_database_url_selects_a_pooled_postgresql_database(
+        self, step, monkeypatch, base_config
+    ):
         monkeypatch.setenv("DATABASE_URL", "postgresql://tutor:s%40cret@db.example:5433/tutorial")
-        app = step.module.create_app(CHEAP_CONFIG)
+        app = step.module.create_app(base_config)
         assert app.config["DATABASE"] == {
             "name": "tutorial",
             "engine": "playhouse.pool.PooledPostgresqlDatabase",
@@ -55,10 +54,12 @@ class TestConfiguration:
         }
         assert type(step.module.User._meta.database.obj).__name__ == "PooledPostgresqlDatabase"
 
-    def test_a_database_url_of_another_kind_is_refused_without_showing_it(self, step, monkeypatch):
+    def test_a_database_url_of_another_kind_is_refused_without_showing_it(
+        self, step, monkeypatch, base_config
+    ):
         monkeypatch.setenv("DATABASE_URL", "mysql://tutor:hunter22@db.example/tutorial")
         with pytest.raises(RuntimeError) as refused:
-            step.module.create_app(CHEAP_CONFIG)
+            step.module.create_app(base_config)
         assert str(refused.value) == "DATABASE_URL must be a postgresql:// URL, not mysql://"
 
 

@@ -77,12 +77,6 @@ def test_what_changed_is_the_diff_of_the_folders_as_they_are(chapter):
     )
 
 
-def matches(expected, actual):
-    """Compare output, where ... in the expected text stands for anything."""
-    pattern = ".*?".join(re.escape(part) for part in expected.split("..."))
-    return re.fullmatch(pattern, actual, re.S) is not None
-
-
 def sessions(chapter):
     """The chapter's curl and CLI sessions, in order, each with the output it shows.
 
@@ -120,7 +114,9 @@ def run_cli_command(line, app, step):
 
 
 @pytest.mark.since(1)
-def test_the_chapters_sessions_print_what_the_chapter_shows(step, served_app, tmp_path):
+def test_the_chapters_sessions_print_what_the_chapter_shows(
+    step, served_app, tmp_path, shows
+):
     """Runs every session of the chapter, in order, against one app.
 
     A reader copies the token `issue-token` printed into $TOKEN; the curl
@@ -140,7 +136,7 @@ def test_the_chapters_sessions_print_what_the_chapter_shows(step, served_app, tm
             if " issue-token " in commands:
                 env["TOKEN"] = printed.splitlines()[-1]
         expected = shown.replace(EXAMPLE_PORT, base).rstrip("\n")
-        assert matches(expected, printed.rstrip("\n")), (
+        assert shows(expected, printed.rstrip("\n")), (
             f"{commands}\nprinted:\n{printed}\nthe chapter shows:\n{shown}"
         )
 

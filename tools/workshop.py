@@ -180,9 +180,8 @@ def hint(number, section):
     return f'{chapter.relative_to(ROOT)}, "{section}":\n' + textwrap.indent(body, "    ")
 
 
-def check(number, folder):
-    """Print the concepts of steps 1 to N with their state; return True if all pass."""
-    results = grade(number, folder)
+def by_concept(number, results):
+    """The concepts of steps 1 to N, each with its number of tests and its failures."""
     concepts = [concept for concept in CONCEPTS if concept.step <= number]
     failures = {concept: [] for concept in concepts}
     counts = dict.fromkeys(concepts, 0)
@@ -193,6 +192,12 @@ def check(number, folder):
         counts[concept] += 1
         if result["outcome"] == "failed":
             failures[concept].append(result)
+    return concepts, counts, failures
+
+
+def check(number, folder):
+    """Print the concepts of steps 1 to N with their state; return True if all pass."""
+    concepts, counts, failures = by_concept(number, grade(number, folder))
 
     shown = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
     print(f"Checking {shown} as step {number}, {STEP_NAMES[number - 1]}:\n")
