@@ -12,7 +12,7 @@ STEP ?= 1
 # STEP=3 and STEP=step03_login_required both name the folder step03_login_required.
 STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
 
-.PHONY: run test setup docs screenshots workshop check loadtest bench clean
+.PHONY: run test setup docs screenshots workshop check loadtest bench budgets clean
 
 run: setup
 	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
@@ -51,6 +51,12 @@ loadtest: setup
 # (tools/bench.py): prints a table. PROFILE=1 shows where the time goes.
 bench: setup
 	$(BIN)/python -m tools.bench $(if $(PROFILE),--profile)
+
+# The learner's budgets (tools/budgets.py): step 1's lines and templates, the
+# words of the front page and the chapters, create_app() and the development
+# server's start-up in seconds. Exits 1 when one is exceeded.
+budgets: setup
+	$(BIN)/python -m tools.budgets
 
 setup: $(VENV)/installed instance/config.py
 

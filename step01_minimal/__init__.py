@@ -1,77 +1,38 @@
 """Step 1: the smallest complete Flask-Login app.
 
-Flask-Login remembers who is logged in by keeping a user id in Flask's
-signed session cookie. Every app needs the same three pieces: a
-LoginManager, a User class, and a user_loader that turns the stored id back
-into a User. They live in auth.py and users.py; this module wires them up.
+login_user() writes the user's id into Flask's session cookie; on every later
+request, your user_loader turns that id back into a user: `current_user`.
 """
 
 import os
 
 from flask import Flask, render_template
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 
-from . import auth, pages, users
-
-# Flask signs the session cookie with SECRET_KEY, so anyone who knows the key
-# can log in as anyone. This one is in the repository: it is only ever used
-# while developing or testing, and the app says so when it is.
-DEVELOPMENT_SECRET_KEY = "dev"
-
-csrf = CSRFProtect()
+from . import auth
+from .users import USERS  # noqa: F401 (the tests find the users here)
 
 
 def create_app(test_config=None):
     """Create and configure the app (the application factory)."""
     app = Flask(__name__, instance_relative_config=True)
-    app.config.from_mapping(
-        SECRET_KEY=os.environ.get("FLASK_SECRET_KEY"),
-        # scrypt with N=2**17, r=8, p=1: the OWASP minimum. Werkzeug's own
-        # default (N=2**15) is below it. Tests pass a cheaper method.
-        PASSWORD_HASH_METHOD="scrypt:131072:8:1",
-        # The session cookie carries the login: keep it away from scripts
-        # (HttpOnly is Flask's default), off cross-site POSTs, and off plain
-        # HTTP in production. The development server speaks plain HTTP.
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=not app.debug,
-        # A login form is small; refuse huge bodies with 413 before parsing.
-        MAX_CONTENT_LENGTH=16 * 1024,
-    )
+    # SECRET_KEY signs the session cookie: whoever knows it can log in as
+    # anyone, so it is never in the code. `make` writes a random one into
+    # instance/config.py (never committed); or set FLASK_SECRET_KEY.
+    app.config["SECRET_KEY"] = os.environ.get("FLASK_SECRET_KEY")
     if test_config is None:
-        # instance/config.py is never committed; `make` writes a random
-        # SECRET_KEY into it the first time it runs.
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.update(test_config)
-    use_development_key_only_in_development(app)
 
-    # Every POST form carries a CSRF token, the login form included.
-    csrf.init_app(app)
-    app.register_error_handler(CSRFError, csrf_error)
+    # Refuses every POST form without a valid CSRF token, the login form too.
+    CSRFProtect(app)
+    auth.login_manager.init_app(app)
+    app.register_blueprint(auth.bp)
 
-    users.init_app(app)
-    auth.init_app(app)
-    app.register_blueprint(pages.bp)
+    @app.get("/")
+    def index():
+        """The home page: the template greets a logged-in user by name."""
+        return render_template("index.html")
+
     return app
-
-
-def use_development_key_only_in_development(app):
-    """Fall back to the repository's key in development; refuse it in production."""
-    key = app.config["SECRET_KEY"]
-    if key and key != DEVELOPMENT_SECRET_KEY:
-        return
-    if not (app.debug or app.testing):
-        raise RuntimeError(
-            "No SECRET_KEY is set. Set the FLASK_SECRET_KEY environment variable,"
-            " or put SECRET_KEY in instance/config.py (`make run` writes one)."
-        )
-    app.config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
-    app.logger.warning(
-        "Using the development SECRET_KEY from the repository."
-        " Anyone can forge sessions for this app: never use it in production."
-    )
-
-
-def csrf_error(error):
-    """A form without a valid CSRF token: explain, change nothing."""
-    return render_template("error.html", message=error.description), 400

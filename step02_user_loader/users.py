@@ -1,27 +1,12 @@
-"""The demo users, kept in memory.
+"""The users, kept in memory until step 4 moves them into a database."""
 
-Steps 1 to 3 keep users in a dictionary so that Flask-Login is the only new
-thing to learn. Step 4 moves them into a database.
-"""
-
-from flask import current_app
 from flask_login import UserMixin
-from werkzeug.security import check_password_hash, generate_password_hash
-
-# Name, password, active. carol's account is switched off: she cannot log in.
-DEMO_ACCOUNTS = [
-    ("alice", "wonderland", True),
-    ("bob", "bobthebuilder", True),
-    ("carol", "looking-glass", False),
-]
+from werkzeug.security import check_password_hash
 
 
 class User(UserMixin):
-    """A user as Flask-Login needs it.
-
-    UserMixin provides get_id() (the id as a string, stored in the session)
-    and is_authenticated; we provide is_active.
-    """
+    """A user as Flask-Login needs it. UserMixin provides get_id() (the id as a
+    string, which login_user stores in the session) and is_authenticated."""
 
     def __init__(self, id, name, password_hash, active=True):
         self.id = id
@@ -35,48 +20,18 @@ class User(UserMixin):
         return self.active
 
     def check_password(self, password):
-        return password_matches(self.password_hash, password)
+        return check_password_hash(self.password_hash, password)
 
 
-def init_app(app):
-    """Give the app its own user store holding the demo accounts."""
-    app.extensions["users"] = {}
-    with app.app_context():
-        for name, password, active in DEMO_ACCOUNTS:
-            add_user(name, password, active)
-
-
-def add_user(name, password, active=True):
-    """Store a new user; only a hash of the password is kept."""
-    store = current_app.extensions["users"]
-    user = User(len(store) + 1, name, hash_password(password), active)
-    store[user.get_id()] = user
-    return user
-
-
-def get_user(user_id):
-    """The user whose get_id() is user_id, or None."""
-    return current_app.extensions["users"].get(user_id)
+# Only a hash of each password is kept, made with the method named at its
+# start: scrypt at the OWASP minimum (Werkzeug's default is weaker). alice's
+# password is "wonderland", bob's "bobthebuilder", carol's "looking-glass".
+USERS = {user.get_id(): user for user in [
+    User(1, "alice", "scrypt:131072:8:1$GdMYyi5eHcERuOZz$e42b3335c9705b3778959753c8cf45714e437100a329db765fc07254932cce38285bb5ba66fcf0cc9fb48e0cc7f4f2fe422d398fb7cf6e3209362bcda8bd78ab"),
+    User(2, "bob", "scrypt:131072:8:1$BIcBVHwGcI6er7rh$df438ef423a4f82b9d86dc0e78931bbe159e1aa0d1e2cc8563f190b825d01a49e535cea0a8d23f66bb5a98eb695a6cb1620abbdf25b9833bd42ae312c553b08c"),
+    User(3, "carol", "scrypt:131072:8:1$fbPLiVDeNGBabWSP$62193d2bee32435a7bc72daa5b3575b9f3a45ac8463df99cc6015bcb7ac86aeda6981d254a7b585a353ba78573ef27f14793d876adf9f35efc7e0dc6da4379a3", active=False),
+]}  # Keyed by get_id(): what the session holds and the loader receives.
 
 
 def find_user(name):
-    """The user called name, or None."""
-    for user in current_app.extensions["users"].values():
-        if user.name == name:
-            return user
-    return None
-
-
-def hash_password(password):
-    method = current_app.config["PASSWORD_HASH_METHOD"]
-    return generate_password_hash(password, method=method)
-
-
-def password_matches(password_hash, password):
-    """Check a password against a stored hash. A malformed hash never matches."""
-    try:
-        return check_password_hash(password_hash, password)
-    except ValueError:
-        # Werkzeug raises on a hash it cannot read (unknown method, bad
-        # parameters): that is a failed login, not a crash.
-        return False
+    return next((user for user in USERS.values() if user.name == name), None)

@@ -1,17 +1,11 @@
-"""The app's own pages."""
+"""Pages for logged-in users."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, fresh_login_required, login_fresh, login_required
 
-from . import users
+from .users import change_password, password_problem
 
 bp = Blueprint("pages", __name__)
-
-
-@bp.get("/")
-def index():
-    """The public home page; the template greets a logged-in user by name."""
-    return render_template("index.html")
 
 
 @bp.get("/profile")
@@ -28,9 +22,9 @@ def settings():
     error = None
     if request.method == "POST":
         password = request.form.get("new_password", "")
-        error = users.password_problem(password)
+        error = password_problem(password)
         if error is None:
-            users.change_password(current_user, password)
+            change_password(current_user, password)
             flash("Your password has been changed.")
             return redirect(url_for("pages.profile"))
     return render_template("settings.html", error=error)

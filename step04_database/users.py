@@ -1,8 +1,7 @@
 """The users, in a database table.
 
 Steps 1 to 3 kept users in a dictionary. Here they are rows of the users
-table, through a peewee model. The functions the rest of the app calls are
-the same as before.
+table, through a peewee model, and finding a user by name is a query.
 """
 
 import re
@@ -60,6 +59,24 @@ class User(UserMixin, db.Model):
         return password_matches(self.password_hash, password)
 
 
+def authenticate(name, password):
+    """Return the active user with this name and password, or None."""
+    user = find_user(name)
+    if user is None:
+        # Finding a user is a query now, and a missing one would be answered
+        # at once. Do the work of a wrong password instead, so that timing
+        # does not tell which names exist.
+        check_no_password(password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    # OWASP's "upgrading the work factor": the password is at hand only now,
+    # so a hash made with an older method is replaced with today's.
+    if not hash_is_current(user.password_hash):
+        change_password(user, password)
+    return user
+
+
 def add_user(name, password, active=True):
     """Store a new user; only a hash of the password is kept."""
     return User.create(name=name, password_hash=hash_password(password), active=active)
@@ -108,5 +125,13 @@ def password_matches(password_hash, password):
         return check_password_hash(password_hash, password)
     except ValueError:
         # Werkzeug raises on a hash it cannot read (unknown method, bad
-        # parameters): that is a failed login, not a crash.
+        # parameters), as a row edited by hand might hold: that is a failed
+        # login, not a crash.
         return False
+
+
+def check_no_password(password):
+    """As much work as checking a real password, and never a match."""
+    # Werkzeug's hashes read `method$salt$hash`. Checking this one runs
+    # today's method in full, and then cannot match.
+    password_matches(current_app.config["PASSWORD_HASH_METHOD"] + "$salt$no-hash", password)

@@ -11,63 +11,70 @@ import os
 from datetime import timedelta
 
 from flask import Flask, render_template
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 
 from . import api, auth, cli, pages
 from .db import database_config, db
-from .tokens import ApiToken
-from .users import User
+from .tokens import ApiToken  # noqa: F401 (the tests find the models here)
+from .users import User  # noqa: F401
 
 # Flask signs the session cookie with SECRET_KEY, so anyone who knows the key
 # can log in as anyone. This one is in the repository: it is only ever used
 # while developing or testing, and the app says so when it is.
 DEVELOPMENT_SECRET_KEY = "dev"
 
-csrf = CSRFProtect()
-
 
 def create_app(test_config=None):
     """Create and configure the app (the application factory)."""
     app = Flask(__name__, instance_relative_config=True)
+    # SECRET_KEY signs the session cookie: whoever knows it can log in as
+    # anyone, so it is never in the code. `make` writes a random one into
+    # instance/config.py (never committed); or set FLASK_SECRET_KEY.
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("FLASK_SECRET_KEY"),
-        # scrypt with N=2**17, r=8, p=1: the OWASP minimum. Werkzeug's own
-        # default (N=2**15) is below it. Tests pass a cheaper method.
+        # Passwords are hashed with scrypt at the OWASP minimum (N=2**17, r=8,
+        # p=1); Werkzeug's default is weaker. Tests pass a cheaper method.
         PASSWORD_HASH_METHOD="scrypt:131072:8:1",
-        # The session cookie carries the login: keep it away from scripts
-        # (HttpOnly is Flask's default), off cross-site POSTs, and off plain
-        # HTTP in production. The development server speaks plain HTTP.
+        # Two cookies now carry the login: the session and "remember me".
+        # Keep both away from scripts (HttpOnly, Flask's and Flask-Login's
+        # default), off cross-site requests but links (SameSite=Lax), and off
+        # plain HTTP (Secure). The remember cookie gets a bounded life:
+        # Flask-Login's default is a year.
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=not app.debug,
-        # "Remember me" sets a second cookie that logs the user back in after
-        # the browser is closed. It gets the same protection (Flask-Login
-        # makes it HttpOnly) and a bounded life: Flask-Login's default is a year.
+        SESSION_COOKIE_SECURE=True,
         REMEMBER_COOKIE_DURATION=timedelta(days=14),
         REMEMBER_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_SECURE=not app.debug,
+        REMEMBER_COOKIE_SECURE=True,
         # A login form is small; refuse huge bodies with 413 before parsing.
         MAX_CONTENT_LENGTH=16 * 1024,
         DATABASE=database_config(app),
     )
     if test_config is None:
-        # instance/config.py is never committed; `make` writes a random
-        # SECRET_KEY into it the first time it runs.
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.update(test_config)
+    if app.debug:
+        # `flask run --debug` serves plain HTTP on your machine, where some
+        # browsers drop Secure cookies. Only the development server relaxes it.
+        app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     use_development_key_only_in_development(app)
     # The SQLite file lives in the instance folder.
     os.makedirs(app.instance_path, exist_ok=True)
 
-    # Every POST form carries a CSRF token, the login form included.
-    csrf.init_app(app)
-    app.register_error_handler(CSRFError, csrf_error)
-
     db.init_app(app)
     cli.init_app(app)
-    auth.init_app(app)
+    # Refuses every POST form without a valid CSRF token, the login form too.
+    CSRFProtect(app)
+    auth.login_manager.init_app(app)
+    app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     api.init_app(app)
+
+    @app.get("/")
+    def index():
+        """The home page: the template greets a logged-in user by name."""
+        return render_template("index.html")
+
     return app
 
 
@@ -86,8 +93,3 @@ def use_development_key_only_in_development(app):
         "Using the development SECRET_KEY from the repository."
         " Anyone can forge sessions for this app: never use it in production."
     )
-
-
-def csrf_error(error):
-    """A form without a valid CSRF token: explain, change nothing."""
-    return render_template("error.html", message=error.description), 400

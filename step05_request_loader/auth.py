@@ -1,18 +1,6 @@
 """Logging in and out with Flask-Login."""
 
-import secrets
-
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import (
     LoginManager,
     confirm_login,
@@ -23,9 +11,9 @@ from flask_login import (
     logout_user,
 )
 
-from . import tokens, users
+from . import tokens
 from .redirects import is_safe_redirect
-from .users import User
+from .users import User, authenticate
 
 login_manager = LoginManager()
 # Where @login_required sends visitors, and what it tells them there.
@@ -39,28 +27,13 @@ login_manager.needs_refresh_message = "Please enter your password again to conti
 login_manager.needs_refresh_message_category = "info"
 bp = Blueprint("auth", __name__)
 
-# One message for every failure, so that the page never tells an attacker
-# which usernames exist or which accounts are switched off.
-LOGIN_FAILED = "Invalid username or password."
-
-
-def init_app(app):
-    login_manager.init_app(app)
-    # Checked when the username is unknown, so that the answer takes as long
-    # as for a wrong password (see authenticate).
-    with app.app_context():
-        app.extensions["dummy_password_hash"] = users.hash_password(
-            secrets.token_urlsafe()
-        )
-    app.register_blueprint(bp)
-
 
 @login_manager.user_loader
 def load_user(user_id):
     """Turn the id stored in the session back into a user, or None.
 
     Flask-Login calls this lazily: the first time a request reads
-    current_user, and at most once per request (it keeps the answer on g).
+    current_user. It keeps the answer on g for the rest of the request.
     Returning None makes the visitor anonymous; raising would be a 500.
     """
     # Watch the terminal (`flask run --debug`) to see when this runs.
@@ -136,45 +109,28 @@ def requested_next():
     return target if is_safe_redirect(target) else None
 
 
-def authenticate(name, password):
-    """Return the active user with this name and password, or None."""
-    user = users.find_user(name)
-    if user is None:
-        # Do the same work as for a known name: without this, a fast
-        # answer would reveal that the name does not exist.
-        users.password_matches(current_app.extensions["dummy_password_hash"], password)
-        return None
-    if not user.check_password(password) or not user.is_active:
-        return None
-    # OWASP's "upgrading the work factor": the password is at hand only now,
-    # so a hash made with an older method is replaced with today's.
-    if not users.hash_is_current(user.password_hash):
-        users.change_password(user, password)
-    return user
-
-
 @bp.route("/login", methods=("GET", "POST"))
 def login():
     """Show the login form; on POST, log the user in and send them on."""
     if request.method == "GET" and current_user.is_authenticated:
-        return redirect(requested_next() or url_for("pages.index"))
+        return redirect(requested_next() or url_for("index"))
 
     error = None
     if request.method == "POST":
-        # Passwords are taken exactly as typed: no stripping, no truncating.
-        name = request.form.get("username", "")
-        password = request.form.get("password", "")
-        user = authenticate(name, password) if name and password else None
+        # Taken exactly as typed: no stripping, no truncating.
+        user = authenticate(request.form.get("username", ""), request.form.get("password", ""))
         if user is None:
-            error = LOGIN_FAILED
+            # One message for every failure: the page never tells an attacker
+            # which names exist, or which accounts are switched off.
+            error = "Invalid username or password."
         else:
-            # Start a fresh session: nothing planted in the visitor's session
-            # before login (session fixation) survives into the logged-in one.
+            # Start from an empty session: nothing put into it before the
+            # login (by an attacker, say) carries over into the logged-in one.
             session.clear()
             # Remember me: a second cookie that outlives the browser session.
             login_user(user, remember=bool(request.form.get("remember")))
             flash(f"Welcome, {user.name}!")
-            return redirect(requested_next() or url_for("pages.index"))
+            return redirect(requested_next() or url_for("index"))
     return render_template("login.html", error=error, next=requested_next())
 
 
@@ -187,17 +143,18 @@ def reauthenticate():
         if current_user.check_password(request.form.get("password", "")):
             # Marks the session fresh, as if the user had just logged in.
             confirm_login()
-            return redirect(requested_next() or url_for("pages.index"))
+            return redirect(requested_next() or url_for("index"))
         error = "That is not your password."
     return render_template("reauthenticate.html", error=error, next=requested_next())
 
 
 @bp.post("/logout")
 def logout():
-    """Log out. POST only, with a CSRF token: a link or image cannot log you out."""
+    """Log out. POST only, with a CSRF token: another site cannot log you out."""
     logout_user()
     flash("You have been logged out.")
-    response = redirect(url_for("pages.index"))
-    # A logged-out page must not come back from a cache.
+    response = redirect(url_for("index"))
+    # Pages for logged-in users are now behind a login: the answer that
+    # ends one must not be kept by a cache and replayed.
     response.headers["Cache-Control"] = "no-store"
     return response

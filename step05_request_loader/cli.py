@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app step04_database COMMAND`.
+"""Command-line tools: `flask --app step05_request_loader COMMAND`.
 
 Every command that writes does so in one transaction: it changes all it
 should, or nothing.

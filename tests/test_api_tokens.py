@@ -11,11 +11,6 @@ TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{43}")  # 256 random bits, base64url
 
 
 @pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
-
-
-@pytest.fixture
 def issue(runner):
     """Issue a token with the CLI, as an administrator would; return it."""
 

@@ -10,7 +10,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-VIEWPORT = {"width": 800, "height": 450}
+from tests.browser import VIEWPORT
 
 
 @pytest.fixture

@@ -11,11 +11,6 @@ pytestmark = pytest.mark.since(4)
 
 
 @pytest.fixture
-def runner(app):
-    return app.test_cli_runner()
-
-
-@pytest.fixture
 def User(step):
     return step.module.User
 

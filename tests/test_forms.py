@@ -48,6 +48,7 @@ def test_wrong_methods_get_405(client, method, path):
     assert client.open(path, method=method).status_code == 405
 
 
+@pytest.mark.since(4)
 def test_an_oversized_body_gets_413(client, auth):
     response = client.post(
         "/login",

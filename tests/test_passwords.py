@@ -4,8 +4,15 @@ import hashlib
 import logging
 
 import pytest
+from werkzeug.security import check_password_hash
+
+from tests.accounts import DEMO_PASSWORDS, original_users
+from tests.forms import AuthActions
 
 pytestmark = pytest.mark.since(1)
+
+# scrypt with N=2**17, r=8, p=1: the OWASP minimum (SECURITY.md, rule 4).
+PRODUCTION_METHOD = "scrypt:131072:8:1"
 
 
 @pytest.mark.parametrize(
@@ -17,6 +24,64 @@ def test_passwords_are_taken_exactly_as_typed(client, auth, password):
     assert "Hello, visitor!" in client.get("/").text
 
 
+@pytest.fixture
+def recorded_scrypt(monkeypatch):
+    """Replace hashlib.scrypt by a recorder of its parameters; return the records.
+
+    The real thing takes about 0.4 s per hash at this strength.
+    """
+    used = []
+
+    def recording_scrypt(password, *, salt, n, r, p, maxmem, dklen=64):
+        used.append((n, r, p))
+        return bytes(dklen)
+
+    monkeypatch.setattr(hashlib, "scrypt", recording_scrypt)
+    return used
+
+
+def test_the_demo_passwords_are_stored_with_scrypt_at_the_owasp_minimum(
+    step, make_app, users, request
+):
+    """Steps 1 to 3 keep hashes made once (made at every start, they would
+    cost a second); from step 4, init-db makes them."""
+    if step.database == "memory":
+        stored = {user.name: user.password_hash for user in original_users(step.module).values()}
+        assert set(stored) == set(DEMO_PASSWORDS)
+        for name, password_hash in stored.items():
+            assert password_hash.startswith(PRODUCTION_METHOD + "$")
+            assert check_password_hash(password_hash, DEMO_PASSWORDS[name]), name
+    else:
+        recorded = request.getfixturevalue("recorded_scrypt")
+        users.delete("bob")  # init-db puts a missing demo account back
+        result = make_app(PASSWORD_HASH_METHOD=None).test_cli_runner().invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        assert recorded == [(131072, 8, 1)]
+
+
+@pytest.mark.since(3)
+def test_new_passwords_are_hashed_with_scrypt_at_the_owasp_minimum(make_app, recorded_scrypt):
+    """Without an override, a password changed on the settings page gets the production method."""
+    visitor = AuthActions(make_app(PASSWORD_HASH_METHOD=None).test_client())
+    visitor.login()
+    visitor.client.post("/settings", data={
+        "csrf_token": visitor.csrf_token("/settings"),
+        "current_password": "wonderland",
+        "new_password": "a much longer passphrase",
+    })
+    assert recorded_scrypt and set(recorded_scrypt) == {(131072, 8, 1)}
+
+
+@pytest.mark.since(4)
+def test_add_user_hashes_with_scrypt_at_the_owasp_minimum(make_app, recorded_scrypt):
+    runner = make_app(PASSWORD_HASH_METHOD=None).test_cli_runner()
+    recorded_scrypt.clear()  # only what add-user hashes
+    result = runner.invoke(args=["add-user", "dora", "--password", "explorer-map"])
+    assert result.exit_code == 0, result.output
+    assert recorded_scrypt == [(131072, 8, 1)]
+
+
+@pytest.mark.since(3)
 @pytest.mark.parametrize(
     "password",
     [
@@ -26,30 +91,24 @@ def test_passwords_are_taken_exactly_as_typed(client, auth, password):
     ],
     ids=["long passphrase", "surrounding spaces", "unicode"],
 )
-def test_any_password_round_trips(client, auth, users, password):
-    users.add("dora", password)
-    auth.login("dora", password)
-    assert "Hello, dora!" in client.get("/").text
+def test_any_password_round_trips(auth, new_visitor, password):
+    auth.login()
+    auth.client.post("/settings", data={
+        "csrf_token": auth.csrf_token("/settings"),
+        "current_password": "wonderland",
+        "new_password": password,
+    })
+    assert can_log_in(new_visitor(), password)
+    if password.strip() != password:
+        assert not can_log_in(new_visitor(), password.strip())
 
 
-def test_production_hash_method_is_scrypt_at_the_owasp_minimum(step, monkeypatch):
-    """Without an override the apps hash with scrypt N=2**17, r=8, p=1.
-
-    hashlib.scrypt is replaced by a recorder: the real thing takes most of a
-    second per hash at this strength.
-    """
-    used = []
-
-    def recording_scrypt(password, *, salt, n, r, p, maxmem, dklen=64):
-        used.append((n, r, p))
-        return bytes(dklen)
-
-    monkeypatch.setattr(hashlib, "scrypt", recording_scrypt)
-    app = step.module.create_app({"TESTING": True, "SECRET_KEY": "x" * 32})
-    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt:131072:8:1"
-    assert used and set(used) == {(131072, 8, 1)}
+def can_log_in(visitor, password):
+    visitor.login("alice", password)
+    return "Hello, alice!" in visitor.client.get("/").text
 
 
+@pytest.mark.since(4)
 @pytest.mark.parametrize(
     "username, password",
     [
@@ -61,7 +120,10 @@ def test_production_hash_method_is_scrypt_at_the_owasp_minimum(step, monkeypatch
     ids=["right password", "wrong password", "inactive account", "unknown user"],
 )
 def test_every_login_attempt_checks_exactly_one_hash(auth, hash_checks, username, password):
-    """Equal work whether or not the user exists: timing tells nothing."""
+    """Equal work whether or not the user exists: timing tells nothing.
+
+    From step 4, where finding a user is a query that would answer fast.
+    """
     token = auth.csrf_token()  # before counting
     hash_checks.clear()
     auth.client.post(
@@ -70,6 +132,7 @@ def test_every_login_attempt_checks_exactly_one_hash(auth, hash_checks, username
     assert len(hash_checks) == 1
 
 
+@pytest.mark.since(4)
 @pytest.mark.parametrize(
     "stored_hash",
     ["", "x", "foo$bar$baz", "scrypt:3:8:1$salt$hash", "pbkdf2:sha999:1$salt$hash",
@@ -78,6 +141,7 @@ def test_every_login_attempt_checks_exactly_one_hash(auth, hash_checks, username
          "unknown digest", "zero iterations", "plaintext"],
 )
 def test_a_malformed_stored_hash_is_a_failed_login(client, auth, users, stored_hash):
+    """A row edited by hand, or left by an older app, is a failed login, not a 500."""
     users.set_password_hash("alice", stored_hash)
     response = auth.login("alice", "wonderland")
     assert response.status_code == 200

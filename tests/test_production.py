@@ -10,7 +10,7 @@ import secrets
 
 import pytest
 
-from tools.deployment import Client, Deployment
+from tests.live_server import Client, Deployment
 
 pytestmark = [pytest.mark.since(4), pytest.mark.slow]
 

@@ -4,10 +4,11 @@ import os
 import re
 import subprocess
 import sys
+
 import psycopg
 import pytest
 
-from tools.what_changed import ROOT, step_folders
+from tests.steps import ROOT, step_folders
 
 # name==version, optionally for some platforms only: `; sys_platform == "win32"`.
 PIN = re.compile(r"^([A-Za-z0-9_.\-]+)==([0-9][0-9A-Za-z.\-]*)( ; .+)?$")
@@ -100,6 +101,19 @@ def test_the_steps_with_a_database_also_run_on_postgresql(request):
         assert connection.info.server_version >= 150000
     databases = {step.database for step in request.config.steps_under_test}
     assert "postgresql" in databases
+
+
+def test_the_learners_size_budgets_hold():
+    """Step 1 in 120 lines and 3 templates, the front page in 1,500 words, chapters in 2,000.
+
+    `make budgets` prints these with the start-up times, which no test asserts.
+    """
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.budgets", "--sizes-only"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Every budget holds." in result.stdout
 
 
 @pytest.mark.slow

@@ -24,6 +24,7 @@ def test_login_starts_a_fresh_session(client, auth):
         assert "_user_id" in session
 
 
+@pytest.mark.since(3)
 def test_session_cookie_is_httponly_samesite_lax_and_secure(client, auth):
     auth.login()
     cookie = client.get_cookie("session")
@@ -32,6 +33,7 @@ def test_session_cookie_is_httponly_samesite_lax_and_secure(client, auth):
     assert cookie.secure
 
 
+@pytest.mark.since(3)
 def test_development_server_cookie_works_over_plain_http(step, monkeypatch):
     """`flask run --debug` serves plain HTTP, where browsers drop Secure cookies."""
     monkeypatch.setenv("FLASK_DEBUG", "1")
@@ -45,6 +47,7 @@ def test_logout_is_post_only(client, auth):
     assert "Hello, alice!" in client.get("/").text
 
 
+@pytest.mark.since(3)
 def test_logout_response_is_not_cacheable(client, auth):
     auth.login()
     response = auth.logout()
@@ -76,6 +79,7 @@ def test_a_garbled_session_cookie_is_an_anonymous_visitor(client):
     assert "Hello, visitor!" in response.text
 
 
+@pytest.mark.since(4)
 class TestSecretKey:
     """SECRET_KEY comes from the environment or the instance folder, never the repository."""
 

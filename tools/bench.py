@@ -73,7 +73,7 @@ def peer_app(folder):
 
     CSRFProtect(app)
     pages, auth = Blueprint("pages", "peer"), Blueprint("auth", "peer")
-    pages.add_url_rule("/", "index", lambda: render_template("index.html"))
+    app.add_url_rule("/", "index", lambda: render_template("index.html"))
     pages.add_url_rule("/profile", "profile", login_required(lambda: render_template("profile.html", fresh=True)))
     pages.add_url_rule("/settings", "settings", lambda: "")
     auth.add_url_rule("/login", "login", lambda: "")

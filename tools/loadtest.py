@@ -21,7 +21,8 @@ import time
 from collections import Counter
 from statistics import median, quantiles
 
-from tools.deployment import Client, Deployment, empty_postgresql
+from tests.databases import empty_postgresql
+from tests.live_server import Client, Deployment
 
 DEMO = [("alice", "wonderland"), ("bob", "bobthebuilder")]
 

@@ -3,6 +3,11 @@
     python -m tools.workshop start N [--force]          # make workshop STEP=N [FORCE=1]
     python -m tools.workshop check N [--dir PATH] [--watch]
                                                         # make check STEP=N [DIR=...] [WATCH=1]
+    python -m tools.workshop audit                      # every graded test has a concept
+
+`--workshop DIR` puts the workshop somewhere else than workshop/, and
+`check --json` prints each concept's result as JSON, for the maintainer's
+tests (tests/test_workshop.py).
 
 `start` copies step N-1 into workshop/, named as step N expects. `check` runs
 the tests of step N and of the steps before it against that folder, groups
@@ -24,9 +29,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tools.steps import STEP_NAMES, step_number
+from tests.steps import ROOT, STEP_NAMES, step_number
 
-ROOT = Path(__file__).resolve().parent.parent
 WORKSHOP = ROOT / "workshop"
 # About the repository, browsers, production servers and this grader, not
 # about what the learner builds; and slower than a grader should be.
@@ -52,8 +56,8 @@ CONCEPTS = (
     Concept(1, "Logging in and out", ("tests/test_login.py", "tests/test_fuzzing.py"), "Logging in"),
     Concept(1, "Passwords: hashed, and checked as typed", ("tests/test_passwords.py",),
             "Passwords: hashed, and checked as typed"),
-    Concept(1, "The session cookie and the secret key", ("tests/test_sessions.py",),
-            "The secret key"),
+    Concept(1, "The session cookie: what login puts in it", ("tests/test_sessions.py",),
+            "Logging in"),
     Concept(1, "CSRF tokens on every form, and bad input", ("tests/test_forms.py",),
             "CSRF tokens on every form"),
     Concept(2, "The user loader: lazy, once per request, never raising",
@@ -62,8 +66,9 @@ CONCEPTS = (
     Concept(3, "Protected pages and the next round trip", ("tests/test_login_required.py",),
             "Protecting a page"),
     Concept(3, "Validating next", ("tests/test_next.py",), "Validating `next`"),
-    Concept(3, "Remember me and fresh logins",
-            ("tests/test_remember.py", "tests/test_user_loader.py"), "Remember me"),
+    Concept(3, "Remember me, fresh logins, and the cookies that carry a login",
+            ("tests/test_remember.py", "tests/test_user_loader.py", "tests/test_sessions.py",
+             "tests/test_passwords.py"), "Remember me"),
     Concept(4, "Users in a database, loaded with one query",
             ("tests/test_database.py::TestConfiguration", "tests/test_database.py::TestInitDb",
              "tests/test_database.py::TestQueries"), "Flask-Peewee: a connection per request"),
@@ -72,6 +77,9 @@ CONCEPTS = (
              "tests/test_database.py::TestSetPassword"), "Managing users from the command line"),
     Concept(4, "Upgrading old password hashes", ("tests/test_database.py::TestHashUpgrade",),
             "Upgrading old password hashes"),
+    Concept(4, "Ready for production: the secret key, equal work, malformed hashes",
+            ("tests/test_sessions.py", "tests/test_passwords.py", "tests/test_forms.py"),
+            "Ready for production"),
     Concept(5, "Issuing tokens, stored only as hashes",
             ("tests/test_api_tokens.py::TestIssuingTokens",),
             "Tokens: random, shown once, stored as a hash"),
@@ -201,10 +209,11 @@ def check(number, folder):
 
     shown = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
     print(f"Checking {shown} as step {number}, {STEP_NAMES[number - 1]}:\n")
+    width = max(len(concept.title) for concept in concepts)
     for index, concept in enumerate(concepts, start=1):
         failed = len(failures[concept])
         state = f"FAIL  {failed} of {counts[concept]} tests" if failed else "ok"
-        print(f"  {index:2}. {concept.title:<56} step {concept.step}  {state}")
+        print(f"  {index:2}. {concept.title:<{width}}  step {concept.step}  {state}")
 
     done = [concept for concept in concepts if counts[concept] and not failures[concept]]
     print(f"\nProgress: {len(done)} of {len(concepts)} concepts for step {number}.")
@@ -222,6 +231,36 @@ def check(number, folder):
     return False
 
 
+def audit():
+    """Print what keeps the grader from grading everything; return True if nothing."""
+    graded = {(result["test"], result["since"]) for result in run_suite("--collect-only")}
+    problems = [
+        f"{test} (since step {since}) belongs to no concept"
+        for test, since in sorted(graded) if concept_of(test, since) is None
+    ]
+    for concept in CONCEPTS:
+        if not any(concept_of(test, since) == concept for test, since in graded):
+            problems.append(f"no test checks {concept.title!r}")
+        try:
+            hint(concept.step, concept.section)
+        except LookupError as error:
+            problems.append(str(error))
+    for problem in problems:
+        print(problem)
+    print(f"{len(graded)} graded tests, {len(CONCEPTS)} concepts, {len(problems)} problems.")
+    return not problems
+
+
+def results_as_json(number, folder):
+    """Each concept of steps 1 to N with its step and whether all its tests passed."""
+    concepts, counts, failures = by_concept(number, grade(number, folder))
+    return json.dumps([
+        {"title": concept.title, "step": concept.step, "tests": counts[concept],
+         "passed": counts[concept] > 0 and not failures[concept]}
+        for concept in concepts
+    ])
+
+
 def files_changed_since(folder, moment):
     return any(path.stat().st_mtime > moment for path in folder.rglob("*") if path.is_file())
 
@@ -236,24 +275,35 @@ def main(argv=None):
     checking.add_argument("step")
     checking.add_argument("--dir", type=Path, help="the folder (default: the workshop's)")
     checking.add_argument("--watch", action="store_true", help="check again on every save")
+    commands.add_parser("audit", help="check that every graded test belongs to a concept")
+    for command in (starting, checking):
+        command.add_argument("--workshop", type=Path, default=WORKSHOP,
+                             help="where the workshop folders are (default: workshop/)")
+    checking.add_argument("--json", action="store_true", help="print each concept's result as JSON")
     args = parser.parse_args(argv)
+    if args.command == "audit":
+        return 0 if audit() else 1
     try:
         number = step_number(args.step)
     except ValueError as error:
         parser.error(str(error))
 
     if args.command == "start":
-        folder = start(number, args.force)
-        print(f"Made {folder.relative_to(ROOT)}, a copy of step {number - 1}.\n")
+        folder = start(number, args.force, workshop=args.workshop.resolve())
+        shown = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
+        print(f"Made {shown}, a copy of step {number - 1}.\n")
         print(task(number))
         return 0
 
     name = STEP_NAMES[number - 1]
-    folder = (args.dir or WORKSHOP / name).resolve()
+    folder = (args.dir or args.workshop / name).resolve()
     if not (folder / "__init__.py").is_file():
         parser.error(f"{folder} is not a step folder (start one with: make workshop STEP={number})")
     if folder.name != name:
         parser.error(f"step {number}'s folder must be named {name}, like the package it is")
+    if args.json:
+        print(results_as_json(number, folder))
+        return 0
     passed = check(number, folder)
     while args.watch:
         checked = time.time()

@@ -1,14 +1,19 @@
-"""A step served as in production, for the production tests and the load test.
+"""A step served on 127.0.0.1: in a thread as `make run` serves it, or by gunicorn.
 
-The step's package is copied into a folder of its own, so that its instance
-folder (and SQLite database) is that folder's. SECRET_KEY and DATABASE_URL
-come from the environment, debug is off, and gunicorn serves it on
-127.0.0.1 with several worker processes. Client talks to it as a browser
-behind a TLS-terminating proxy would: the proxy's X-Forwarded-Proto header
-(which gunicorn trusts from 127.0.0.1) makes the app see HTTPS, so its
-cookies are Secure, as in production.
+`serve_in_a_thread` runs the test's own app on Werkzeug's server, as
+`flask run --debug` would (plain HTTP, debug on): the docs tests run the
+chapters' curl sessions against it, and the browser tests drive it.
+
+`Deployment` serves a step as in production. The step's package is copied
+into a folder of its own, so that its instance folder (and SQLite database)
+is that folder's. SECRET_KEY and DATABASE_URL come from the environment,
+debug is off, and gunicorn serves it on 127.0.0.1 with several worker
+processes. `Client` talks to it as a browser behind a TLS-terminating proxy
+would: the proxy's X-Forwarded-Proto header (which gunicorn trusts from
+127.0.0.1) makes the app see HTTPS, so its cookies are Secure.
 """
 
+import contextlib
 import http.client
 import os
 import re
@@ -16,22 +21,30 @@ import secrets
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+from werkzeug.serving import make_server
+
+from tests.forms import CSRF_FIELD
+from tests.steps import ROOT
 
 
-def empty_postgresql(database_url):
-    """Drop everything in a PostgreSQL database (one the caller may wipe)."""
-    import psycopg
-
-    with psycopg.connect(database_url, autocommit=True) as connection:
-        connection.execute("DROP SCHEMA public CASCADE")
-        connection.execute("CREATE SCHEMA public")
+@contextlib.contextmanager
+def serve_in_a_thread(app):
+    """Serve app on 127.0.0.1 until the block ends; give its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
 
 
 class Deployment:

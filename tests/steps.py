@@ -1,0 +1,193 @@
+"""The tutorial's steps, and which of them a test run covers.
+
+A pytest plugin (conftest.py loads it). A test names the step that
+introduces its concept with ``@pytest.mark.since(N)``; it then runs against
+that step and every later one, and its id names the step:
+``test_login_succeeds[step02_user_loader]``. Tests without the marker run
+against every step.
+
+``pytest --step-dir=PATH`` grades one folder instead, such as a learner's
+workshop copy: the folder is named like the step it rebuilds, and only the
+tests of that step and the ones before it run.
+
+The steps with a database run on SQLite, and on PostgreSQL too when
+TEST_DATABASE_URL is set (see databases.py).
+"""
+
+import importlib
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from jinja2 import BytecodeCache
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The one list of steps, in order; the tools use it too.
+STEP_NAMES = (
+    "step01_minimal",
+    "step02_user_loader",
+    "step03_login_required",
+    "step04_database",
+    "step05_request_loader",
+)
+
+
+def step_number(value):
+    """The number of the step named by value: "3" or "step03_login_required"."""
+    if value.isdigit() and 1 <= int(value) <= len(STEP_NAMES):
+        return int(value)
+    if value in STEP_NAMES:
+        return STEP_NAMES.index(value) + 1
+    raise ValueError(f"no step {value!r}: give 1 to {len(STEP_NAMES)} or a folder name")
+
+
+def step_folders():
+    """The reference steps' folders, in order."""
+    return [ROOT / name for name in STEP_NAMES if (ROOT / name / "__init__.py").is_file()]
+
+
+@dataclass(frozen=True)
+class Step:
+    number: int
+    name: str
+    path: Path
+    # Where the step keeps its users: "memory", "sqlite" or "postgresql".
+    database: str = "memory"
+
+    def __str__(self):
+        return self.name if self.database in ("memory", "sqlite") else f"{self.name}-{self.database}"
+
+    @property
+    def module(self):
+        return importlib.import_module(self.name)
+
+
+class SharedTemplateCache(BytecodeCache):
+    """Compiled templates, shared by all the test apps of a run.
+
+    Every test builds a fresh app, which would compile its templates again;
+    Jinja checks the template source, so a changed template is recompiled.
+    """
+
+    def __init__(self):
+        self.compiled = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = SharedTemplateCache()
+
+
+def has_a_database(path):
+    """Whether the step's code has an init-db command (as the Makefile decides too).
+
+    Asked of the folder, not the step number: a learner's step 4 starts as a
+    copy of step 3, without a database.
+    """
+    return any('"init-db"' in module.read_text() for module in path.rglob("*.py"))
+
+
+def variants(number, name, path):
+    """The step once, or once per database if it has one."""
+    if not has_a_database(path):
+        return [Step(number, name, path)]
+    databases = ["sqlite", "postgresql"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
+    return [Step(number, name, path, database) for database in databases]
+
+
+def find_steps(step_dir):
+    """The steps to test: the one folder given, or every reference step present."""
+    if step_dir is None:
+        return [
+            variant
+            for number, path in enumerate(step_folders(), start=1)
+            for variant in variants(number, path.name, path)
+        ]
+    path = Path(step_dir).resolve()
+    if path.name not in STEP_NAMES or not (path / "__init__.py").is_file():
+        raise pytest.UsageError(
+            f"--step-dir {step_dir}: expected a step package named one of"
+            f" {', '.join(STEP_NAMES)}"
+        )
+    load_package(path)
+    return variants(STEP_NAMES.index(path.name) + 1, path.name, path)
+
+
+def load_package(path):
+    """Import the package at path under its folder's name, in place of the reference step.
+
+    By path, not through sys.path: pytest puts the repository first on
+    sys.path while it collects, where the reference step of the same name is.
+    """
+    spec = importlib.util.spec_from_file_location(
+        path.name, path / "__init__.py", submodule_search_locations=[str(path)]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.name] = module
+    spec.loader.exec_module(module)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--step-dir",
+        metavar="PATH",
+        help="grade this folder (named like a step, e.g. workshop/step03_login_required)"
+        " instead of the reference steps",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "since(n): the step that introduces the concept under test;"
+        " the test runs against step n and every later step",
+    )
+    config.addinivalue_line(
+        "markers",
+        "slow: starts servers or grades whole folders; runs on CI, or locally with SLOW=1",
+    )
+    config.addinivalue_line(
+        "markers",
+        "docs: checks the tutorial's text against its code; -m 'not docs' leaves them out",
+    )
+    config.steps_under_test = find_steps(config.getoption("step_dir"))
+
+
+def pytest_generate_tests(metafunc):
+    if "step" in metafunc.fixturenames:
+        steps = metafunc.config.steps_under_test
+        metafunc.parametrize("step", steps, ids=[str(step) for step in steps])
+
+
+SLOW_REASON = "slow (starts servers, or grades folders): SLOW=1 make test runs it, as CI does"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect the runs of each test on steps before the one that introduces it.
+
+    Skip the slow tests, unless on CI or asked to: a learner's `make test`
+    is a feedback loop, and should take seconds.
+    """
+    run_slow = os.environ.get("CI") or os.environ.get("SLOW")
+    selected, deselected = [], []
+    for item in items:
+        if item.get_closest_marker("slow") and not run_slow:
+            item.add_marker(pytest.mark.skip(reason=SLOW_REASON))
+        step = getattr(item, "callspec", None) and item.callspec.params.get("step")
+        since = item.get_closest_marker("since")
+        if step and since and step.number < since.args[0]:
+            deselected.append(item)
+        else:
+            selected.append(item)
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
