@@ -18,11 +18,15 @@ def profile():
 @bp.route("/settings", methods=("GET", "POST"))
 @fresh_login_required
 def settings():
-    """Change the password: only for users who typed theirs in this session."""
+    """Change the password: for a fresh login, and after the current password."""
     error = None
     if request.method == "POST":
         password = request.form.get("new_password", "")
-        error = password_problem(password)
+        # Whoever sits at a logged-in browser must still know the password.
+        if not current_user.check_password(request.form.get("current_password", "")):
+            error = "That is not your current password."
+        else:
+            error = password_problem(password)
         if error is None:
             change_password(current_user, password)
             flash("Your password has been changed.")

@@ -13,8 +13,9 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFProtect
 
 from . import auth, cli, pages
-from .db import database_config, db
-from .users import User  # noqa: F401 (the tests find the model here)
+from .db import RowId, database_config, db
+from .logins import Login  # noqa: F401 (the tests find the models here)
+from .users import User  # noqa: F401
 
 # Flask signs the session cookie with SECRET_KEY, so anyone who knows the key
 # can log in as anyone. This one is in the repository: it is only ever used
@@ -43,6 +44,11 @@ def create_app(test_config=None):
         REMEMBER_COOKIE_DURATION=timedelta(days=14),
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=True,
+        # Enforced on the server (logins.py): every login ends after 14 days,
+        # remembered or not, and counts as fresh for 15 minutes after the
+        # password was typed.
+        LOGIN_LIFETIME=timedelta(days=14),
+        FRESH_LOGIN_LIFETIME=timedelta(minutes=15),
         # A login form is small; refuse huge bodies with 413 before parsing.
         MAX_CONTENT_LENGTH=16 * 1024,
         DATABASE=database_config(app),
@@ -61,6 +67,8 @@ def create_app(test_config=None):
 
     db.init_app(app)
     cli.init_app(app)
+    # <row_id:...> in a route: an id no bigger than the database can hold.
+    app.url_map.converters["row_id"] = RowId
     # Refuses every POST form without a valid CSRF token, the login form too.
     CSRFProtect(app)
     auth.login_manager.init_app(app)

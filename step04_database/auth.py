@@ -11,8 +11,10 @@ from flask_login import (
     logout_user,
 )
 
+from . import logins
+from .logins import Login
 from .redirects import is_safe_redirect
-from .users import User, authenticate
+from .users import authenticate
 
 login_manager = LoginManager()
 # Where @login_required sends visitors, and what it tells them there.
@@ -28,29 +30,20 @@ bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    """Turn the id stored in the session back into a user, or None.
+def load_user(token):
+    """Turn the login token in the session (or remember cookie) into its user, or None.
 
     Flask-Login calls this lazily: the first time a request reads
-    current_user. It keeps the answer on g for the rest of the request.
-    Returning None makes the visitor anonymous; raising would be a 500.
+    current_user. get_id() returned the token of one login (logins.py), so
+    this finds that login and its user in one query, and answers None for an
+    unknown, ended or expired login, or a switched-off user. Returning None
+    makes the visitor anonymous; raising would be a 500.
     """
-    # Watch the terminal (`flask run --debug`) to see when this runs.
-    current_app.logger.debug("load_user(%r)", user_id)
-    # get_id() returned str(user.id), a string of ASCII digits. Refuse
-    # anything else before it reaches the database: int("abc") raises
-    # ValueError, and a 30-digit number overflows SQLite's integers.
-    looks_like_an_id = isinstance(user_id, str) and user_id.isascii() and user_id.isdigit()
-    if not looks_like_an_id or len(user_id) > 18:
-        return None
-    try:
-        user = User.get_by_id(int(user_id))
-    except User.DoesNotExist:
-        # Deleted since they logged in: an anonymous visitor now.
-        return None
-    # A user switched off after logging in is logged out on the next request.
-    if not user.is_active:
-        return None
+    user = logins.find_user(token)
+    # Freshness expires on the server: a password typed more than
+    # FRESH_LOGIN_LIFETIME ago no longer counts, whatever the session says.
+    if user is not None and session.get("_fresh") and not logins.password_typed_recently(user.login):
+        session["_fresh"] = False
     return user
 
 
@@ -96,6 +89,8 @@ def login():
             # Start from an empty session: nothing put into it before the
             # login (by an attacker, say) carries over into the logged-in one.
             session.clear()
+            # A new login, with a token of its own for get_id() to return.
+            logins.start_login(user, request.headers.get("User-Agent", ""))
             # Remember me: a second cookie that outlives the browser session.
             login_user(user, remember=bool(request.form.get("remember")))
             flash(f"Welcome, {user.name}!")
@@ -110,8 +105,10 @@ def reauthenticate():
     error = None
     if request.method == "POST":
         if current_user.check_password(request.form.get("password", "")):
-            # Marks the session fresh, as if the user had just logged in.
+            # Marks the session fresh, as if the user had just logged in, and
+            # the login too: freshness is measured on the server.
             confirm_login()
+            logins.confirm_password_typed(current_user.login)
             return redirect(requested_next() or url_for("index"))
         error = "That is not your password."
     return render_template("reauthenticate.html", error=error, next=requested_next())
@@ -119,9 +116,37 @@ def reauthenticate():
 
 @bp.post("/logout")
 def logout():
-    """Log out. POST only, with a CSRF token: another site cannot log you out."""
+    """Log out. POST only, with a CSRF token: another site cannot log you out.
+
+    The login ends on the server: a copy of its cookies no longer works.
+    """
+    if current_user.is_authenticated:
+        logins.end_login(current_user.login)
+    return logged_out("You have been logged out.")
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """End every login of this user, on every browser, this one included."""
+    logins.end_logins(current_user)
+    return logged_out("You have been logged out everywhere.")
+
+
+@bp.post("/logins/<row_id:login_id>/end")
+@login_required
+def end_login(login_id):
+    """End one of this user's logins, from the list on the profile page."""
+    ended = Login.delete().where((Login.id == login_id) & (Login.user == current_user)).execute()
+    if login_id == current_user.login.id:
+        return logged_out("You have been logged out.")
+    flash("That login has ended." if ended else "You have no such login.")
+    return redirect(url_for("pages.profile"))
+
+
+def logged_out(message):
     logout_user()
-    flash("You have been logged out.")
+    flash(message)
     response = redirect(url_for("index"))
     # Pages for logged-in users are now behind a login: the answer that
     # ends one must not be kept by a cache and replayed.

@@ -8,8 +8,9 @@ import click
 from flask.cli import with_appcontext
 from peewee import IntegrityError
 
-from . import users
+from . import logins, users
 from .db import db
+from .logins import Login
 from .users import User
 
 
@@ -42,7 +43,7 @@ def init_db():
     """Create the tables and the demo accounts (safe to run again)."""
     with db.database.atomic():
         # Leaves existing tables alone.
-        db.database.create_tables([User])
+        db.database.create_tables([User, Login])
         for name, password, active in users.DEMO_ACCOUNTS:
             if users.find_user(name) is None:
                 users.add_user(name, password, active)
@@ -65,15 +66,22 @@ def add_user(username, password):
     click.echo(f"Added {username}.")
 
 
+def existing_user(username):
+    user = users.find_user(username)
+    if user is None:
+        raise click.ClickException(f"There is no user called {username}.")
+    return user
+
+
 @click.command("deactivate-user")
 @with_appcontext
 @click.argument("username", callback=valid_name)
 def deactivate_user(username):
-    """Switch an account off: no more logins, and open sessions end at once."""
+    """Switch an account off: no more logins, and its logins end at once."""
     with db.database.atomic():
-        changed = User.update(active=False).where(User.name == username).execute()
-    if not changed:
-        raise click.ClickException(f"There is no user called {username}.")
+        user = existing_user(username)
+        User.update(active=False).where(User.id == user.id).execute()
+        logins.end_logins(user)
     click.echo(f"Deactivated {username}.")
 
 
@@ -82,10 +90,9 @@ def deactivate_user(username):
 @click.argument("username", callback=valid_name)
 @password_option
 def set_password(username, password):
-    """Give a user a new password."""
+    """Give a user a new password; all their logins end."""
     with db.database.atomic():
-        user = users.find_user(username)
-        if user is None:
-            raise click.ClickException(f"There is no user called {username}.")
-        users.change_password(user, password)
+        user = existing_user(username)
+        users.set_password(user, password)
+        logins.end_logins(user)
     click.echo(f"Changed the password of {username}.")

@@ -9,6 +9,7 @@ import os
 
 from flask_peewee.db import Database
 from playhouse.db_url import parse
+from werkzeug.routing import IntegerConverter
 
 # Created without an app, so that models can be defined when the module is
 # imported; create_app() tells it which database to use.
@@ -32,7 +33,9 @@ def database_config(app):
             # Several processes (a production server's workers) may use the
             # file at once. In WAL mode readers do not block the writer, and a
             # writer waits up to 5 seconds for another instead of failing.
-            "pragmas": {"journal_mode": "wal"},
+            # SQLite enforces foreign keys (deleting a user deletes their
+            # logins) only when asked to.
+            "pragmas": {"journal_mode": "wal", "foreign_keys": 1},
             "timeout": 5,
         }
     scheme = url.partition("://")[0]
@@ -50,3 +53,13 @@ def database_config(app):
         "stale_timeout": 300,
         **params,
     }
+
+
+class RowId(IntegerConverter):
+    """A row's id in a URL: digits, no bigger than a database integer holds.
+
+    A bigger number is a 404, not an overflow in the database driver (a 500).
+    """
+
+    def __init__(self, url_map):
+        super().__init__(url_map, max=2**63 - 1)

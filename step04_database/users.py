@@ -35,11 +35,7 @@ def utc_now():
 
 
 class User(UserMixin, db.Model):
-    """A user as Flask-Login needs it, stored as a row of the users table.
-
-    UserMixin comes first: peewee's Model has a get_id() of its own that
-    returns the id as an int, and Flask-Login needs UserMixin's string.
-    """
+    """A user as Flask-Login needs it, stored as a row of the users table."""
 
     name = CharField(max_length=64, unique=True)
     password_hash = CharField()
@@ -49,6 +45,15 @@ class User(UserMixin, db.Model):
     class Meta:
         # Not "user": that is a reserved word in PostgreSQL.
         table_name = "users"
+
+    # The login this user object came with, and its token (logins.py).
+    login = None
+    login_token = None
+
+    def get_id(self):
+        # What Flask-Login keeps in the session and the remember cookie: the
+        # token of this login, not the user's id, so that it can be ended.
+        return self.login_token
 
     @property
     def is_active(self):
@@ -73,7 +78,7 @@ def authenticate(name, password):
     # OWASP's "upgrading the work factor": the password is at hand only now,
     # so a hash made with an older method is replaced with today's.
     if not hash_is_current(user.password_hash):
-        change_password(user, password)
+        set_password(user, password)
     return user
 
 
@@ -104,7 +109,7 @@ def password_problem(password):
     return None
 
 
-def change_password(user, password):
+def set_password(user, password):
     user.password_hash = hash_password(password)
     user.save(only=[User.password_hash])
 

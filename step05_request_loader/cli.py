@@ -8,8 +8,9 @@ import click
 from flask.cli import with_appcontext
 from peewee import IntegrityError
 
-from . import tokens, users
+from . import logins, tokens, users
 from .db import db
+from .logins import Login
 from .tokens import ApiToken
 from .users import User
 
@@ -44,7 +45,7 @@ def init_db():
     """Create the tables and the demo accounts (safe to run again)."""
     with db.database.atomic():
         # Leaves existing tables alone.
-        db.database.create_tables([User, ApiToken])
+        db.database.create_tables([User, Login, ApiToken])
         for name, password, active in users.DEMO_ACCOUNTS:
             if users.find_user(name) is None:
                 users.add_user(name, password, active)
@@ -67,15 +68,22 @@ def add_user(username, password):
     click.echo(f"Added {username}.")
 
 
+def existing_user(username):
+    user = users.find_user(username)
+    if user is None:
+        raise click.ClickException(f"There is no user called {username}.")
+    return user
+
+
 @click.command("deactivate-user")
 @with_appcontext
 @click.argument("username", callback=valid_name)
 def deactivate_user(username):
-    """Switch an account off: no more logins, and open sessions end at once."""
+    """Switch an account off: no more logins, and its logins end at once."""
     with db.database.atomic():
-        changed = User.update(active=False).where(User.name == username).execute()
-    if not changed:
-        raise click.ClickException(f"There is no user called {username}.")
+        user = existing_user(username)
+        User.update(active=False).where(User.id == user.id).execute()
+        logins.end_logins(user)
     click.echo(f"Deactivated {username}.")
 
 
@@ -84,12 +92,11 @@ def deactivate_user(username):
 @click.argument("username", callback=valid_name)
 @password_option
 def set_password(username, password):
-    """Give a user a new password."""
+    """Give a user a new password; all their logins end."""
     with db.database.atomic():
-        user = users.find_user(username)
-        if user is None:
-            raise click.ClickException(f"There is no user called {username}.")
-        users.change_password(user, password)
+        user = existing_user(username)
+        users.set_password(user, password)
+        logins.end_logins(user)
     click.echo(f"Changed the password of {username}.")
 
 
@@ -97,13 +104,6 @@ def valid_token_name(ctx, param, name):
     if not (0 < len(name) <= 64 and name.isprintable()):
         raise click.BadParameter("A token's name is 1 to 64 printable characters.")
     return name
-
-
-def existing_user(username):
-    user = users.find_user(username)
-    if user is None:
-        raise click.ClickException(f"There is no user called {username}.")
-    return user
 
 
 @click.command("issue-token")

@@ -59,6 +59,11 @@ class MemoryUsers:
     def delete(self, name):
         del self.store[self.id_of(name)]
 
+    def name_of_active(self, user_id):
+        """The name of the active user whose get_id() is user_id, or None."""
+        user = self.store.get(user_id) if isinstance(user_id, str) else None
+        return user.name if user is not None and user.active else None
+
 
 class DatabaseUsers:
     """Steps 4 and 5: rows of the package's User model."""
@@ -66,11 +71,15 @@ class DatabaseUsers:
     def __init__(self, module):
         self.User = module.User
 
-    def id_of(self, name):
-        return self.User.get(self.User.name == name).get_id()
+    def name_of_active(self, user_id):
+        """None: from step 4 the session holds a login's random token, never a guessable id."""
+        return None
 
     def deactivate(self, name):
         self._update(name, active=False)
+
+    def reactivate(self, name):
+        self._update(name, active=True)
 
     def delete(self, name):
         assert self.User.delete().where(self.User.name == name).execute() == 1

@@ -116,6 +116,26 @@ def users(app, step):
 
 
 @pytest.fixture
+def loader_calls(app):
+    """The ids the user loader is called with, in order.
+
+    The callback the step registered with Flask-Login is wrapped for the
+    test (through Flask-Login's own user_loader), and put back after it.
+    """
+    manager = app.login_manager
+    registered = manager.user_callback
+    calls = []
+
+    def recording_loader(user_id):
+        calls.append(user_id)
+        return registered(user_id)
+
+    manager.user_loader(recording_loader)
+    yield calls
+    manager.user_loader(registered)
+
+
+@pytest.fixture
 def hash_checks(monkeypatch):
     """Count password hash computations (the tests' method is PBKDF2)."""
     calls = []

@@ -4,7 +4,8 @@ A pytest plugin (conftest.py loads it). A test names the step that
 introduces its concept with ``@pytest.mark.since(N)``; it then runs against
 that step and every later one, and its id names the step:
 ``test_login_succeeds[step02_user_loader]``. Tests without the marker run
-against every step.
+against every step. ``@pytest.mark.until(N)`` stops a test after step N: a
+test that shows a weakness the next step fixes.
 
 ``pytest --step-dir=PATH`` grades one folder instead, such as a learner's
 workshop copy: the folder is named like the step it rebuilds, and only the
@@ -153,6 +154,10 @@ def pytest_configure(config):
     )
     config.addinivalue_line(
         "markers",
+        "until(n): the last step the test runs against (a weakness a later step fixes)",
+    )
+    config.addinivalue_line(
+        "markers",
         "slow: starts servers or grades whole folders; runs on CI, or locally with SLOW=1",
     )
     config.addinivalue_line(
@@ -183,8 +188,8 @@ def pytest_collection_modifyitems(config, items):
         if item.get_closest_marker("slow") and not run_slow:
             item.add_marker(pytest.mark.skip(reason=SLOW_REASON))
         step = getattr(item, "callspec", None) and item.callspec.params.get("step")
-        since = item.get_closest_marker("since")
-        if step and since and step.number < since.args[0]:
+        since, until = item.get_closest_marker("since"), item.get_closest_marker("until")
+        if step and (since and step.number < since.args[0] or until and step.number > until.args[0]):
             deselected.append(item)
         else:
             selected.append(item)

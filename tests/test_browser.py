@@ -142,6 +142,36 @@ def test_a_user_added_with_add_user_logs_in(page, base, app, screenshot):
     screenshot("added-user")
 
 
+@pytest.mark.since(4)
+def test_the_profile_lists_the_logins_and_ends_them(page, base, browser, screenshot):
+    phone = browser.new_context(viewport=VIEWPORT, user_agent="Phone browser/1.0 (a phone)")
+    on_the_phone = phone.new_page()
+    on_the_phone.goto(base + "/login")
+    log_in(on_the_phone, "alice", "wonderland")
+    expect(heading(on_the_phone)).to_have_text("Hello, alice!")
+
+    page.goto(base + "/login")
+    log_in(page, "alice", "wonderland", remember=True)
+    page.get_by_role("link", name="Profile").click()
+    logins = page.locator("table.logins tr")
+    expect(logins).to_have_count(3)  # a header and two logins
+    expect(logins.filter(has_text="this one")).to_have_count(1)
+    phone_row = logins.filter(has_text="Phone browser/1.0")
+    expect(phone_row).to_have_count(1)
+    screenshot("logins")
+
+    phone_row.get_by_role("button", name="End this login").click()
+    expect(page.get_by_text("That login has ended.")).to_be_visible()
+    expect(logins).to_have_count(2)
+    on_the_phone.reload()
+    expect(heading(on_the_phone)).to_have_text("Hello, visitor!")
+
+    page.get_by_role("button", name="Log out everywhere").click()
+    expect(page.get_by_text("You have been logged out everywhere.")).to_be_visible()
+    expect(heading(page)).to_have_text("Hello, visitor!")
+    phone.close()
+
+
 @pytest.mark.since(5)
 def test_an_api_token_works_while_the_browser_session_stays_separate(
     page, base, app, playwright, screenshot

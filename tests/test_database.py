@@ -93,7 +93,10 @@ class TestQueries:
     def test_one_query_for_a_logged_in_page(self, client, auth):
         auth.login()
         assert self.queries_for(client, "/") == 1
-        assert self.queries_for(client, "/profile") == 1
+
+    def test_the_profile_adds_one_query_for_the_list_of_logins(self, client, auth):
+        auth.login()
+        assert self.queries_for(client, "/profile") == 2
 
     def test_one_query_however_often_current_user_is_read(self, app, client, auth):
         @app.get("/ten-reads")

@@ -67,9 +67,8 @@ def test_any_session_contents_give_a_page_never_a_500(new_visitor, users, conten
         session.update(contents)
     response = visitor.client.get("/")
     assert response.status_code == 200
-    active = {users.id_of("alice"): "alice", users.id_of("bob"): "bob"}
     user_id = contents.get("_user_id")
-    expected = active.get(user_id, "visitor") if isinstance(user_id, str) else "visitor"
+    expected = users.name_of_active(user_id) or "visitor"
     assert f"Hello, {expected}!" in response.text
 
 

@@ -124,5 +124,6 @@ def test_make_bench_prints_its_table():
     )
     assert result.returncode == 0, result.stderr
     for row in ("| step 4, logged-in home page |", "| peer: Flask-SQLAlchemy, logged-in home page |",
-                "| `scrypt:131072:8:1` |"):
+                "| peer: Flask-SQLAlchemy, anonymous home page |", "| `scrypt:131072:8:1` |"):
         assert row in result.stdout
+    assert re.search(r"of the peer's, (within|OVER) the budget of 0\.67\.", result.stdout)

@@ -116,8 +116,9 @@ def test_logout_deletes_the_remember_cookie(client, auth):
     assert "Hello, visitor!" in client.get("/").text
 
 
+@pytest.mark.until(3)
 def test_a_remember_cookie_copied_before_logout_still_logs_in(client, auth, new_visitor):
-    """What logout does not do, as the chapter says.
+    """What logout does not do until step 4, as the chapter says.
 
     Flask-Login's remember cookie is the user id and an HMAC of it: nothing
     on the server knows it was revoked. The copy works until SECRET_KEY changes.
@@ -169,10 +170,11 @@ def test_confirming_the_password_checks_exactly_one_hash(client, auth, hash_chec
     assert len(hash_checks) == 1
 
 
-def change_password(browser, new_password):
+def change_password(browser, new_password, current_password="wonderland"):
     return browser.client.post(
         "/settings",
-        data={"csrf_token": browser.csrf_token("/"), "new_password": new_password},
+        data={"csrf_token": browser.csrf_token("/"), "current_password": current_password,
+              "new_password": new_password},
     )
 
 
@@ -205,6 +207,16 @@ def test_a_remembered_user_cannot_change_the_password(client, auth, new_visitor)
     response = change_password(browser, "a much longer passphrase")
     assert response.headers["Location"] == "/reauthenticate?next=%2Fsettings"
     assert can_log_in(new_visitor(), "wonderland")
+
+
+@pytest.mark.parametrize("current_password", ["", "wrong", " wonderland", "bobthebuilder"])
+def test_a_wrong_current_password_changes_nothing_and_says_so(auth, new_visitor, current_password):
+    auth.login()
+    response = change_password(auth, "a much longer passphrase", current_password)
+    assert response.status_code == 200
+    assert "That is not your current password." in response.text
+    assert can_log_in(new_visitor(), "wonderland")
+    assert not can_log_in(new_visitor(), "a much longer passphrase")
 
 
 def test_changing_the_password_needs_a_csrf_token(client, auth, new_visitor):

@@ -7,6 +7,7 @@ import pytest
 pytestmark = pytest.mark.since(1)
 
 
+@pytest.mark.until(3)
 def test_login_stores_the_user_id_as_flask_login_does(client, auth, users):
     auth.login("alice")
     with client.session_transaction() as session:
@@ -112,8 +113,9 @@ class TestSecretKey:
         assert "development SECRET_KEY" in caplog.text
 
 
+@pytest.mark.until(3)
 def test_a_cookie_copied_before_logout_still_logs_in(client, auth, new_visitor):
-    """What logout does not do, as the chapter says: the session lives in the cookie.
+    """What logout does not do until step 4, as the chapters say: the session lives in the cookie.
 
     logout_user() clears this browser's session; a copy taken earlier stays
     valid until PERMANENT_SESSION_LIFETIME has passed since it was signed.

@@ -75,6 +75,8 @@ CONCEPTS = (
     Concept(4, "Commands to manage users",
             ("tests/test_database.py::TestAddUser", "tests/test_database.py::TestDeactivateUser",
              "tests/test_database.py::TestSetPassword"), "Managing users from the command line"),
+    Concept(4, "Logins a user can end: logout, everywhere, new passwords, lifetimes",
+            ("tests/test_logins.py",), "A login is a row"),
     Concept(4, "Upgrading old password hashes", ("tests/test_database.py::TestHashUpgrade",),
             "Upgrading old password hashes"),
     Concept(4, "Ready for production: the secret key, equal work, malformed hashes",

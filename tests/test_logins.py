@@ -1,0 +1,424 @@
+"""Step 4: logins a user can end.
+
+Each login is a row on the server with a random token of its own, which
+the session and the remember-me cookie carry. Logging out, "log out
+everywhere", a new password, deactivation and time end logins there, so a
+copy of their cookies taken before stops working. Every test copies the
+cookies before the event and uses them after it.
+"""
+
+import re
+import threading
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import time_machine
+
+from tests.databases import text_in_tables
+from tests.forms import CSRF_FIELD
+
+pytestmark = pytest.mark.since(4)
+
+TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+LOGIN_COOKIES = ("session", "remember_token")
+
+
+def cookies_of(visitor):
+    """A copy of the visitor's login cookies, as a thief would take them."""
+    return {
+        name: visitor.client.get_cookie(name).value
+        for name in LOGIN_COOKIES
+        if visitor.client.get_cookie(name) is not None
+    }
+
+
+def thief(new_visitor, cookies):
+    """Another browser, with copied cookies."""
+    visitor = new_visitor()
+    for name, value in cookies.items():
+        visitor.client.set_cookie(name, value)
+    return visitor
+
+
+def greeted(visitor):
+    """Who the home page greets: a name, or "visitor"."""
+    response = visitor.client.get("/")
+    assert response.status_code == 200
+    return re.search(r"<h1>Hello, ([^!]+)!</h1>", response.text).group(1)
+
+
+def session_token(visitor):
+    with visitor.client.session_transaction() as session:
+        return session.get("_user_id")
+
+
+def post(visitor, path, **fields):
+    return visitor.client.post(path, data={"csrf_token": visitor.csrf_token("/"), **fields})
+
+
+def change_password(visitor, new_password, current_password="wonderland"):
+    return visitor.client.post("/settings", data={
+        "csrf_token": visitor.csrf_token("/settings"),
+        "current_password": current_password,
+        "new_password": new_password,
+    })
+
+
+def can_log_in(new_visitor, password):
+    visitor = new_visitor()
+    visitor.login("alice", password)
+    return greeted(visitor) == "alice"
+
+
+@pytest.fixture
+def alice(auth):
+    """alice, logged in with "remember me"."""
+    auth.login("alice", "wonderland", remember="on")
+    return auth
+
+
+@pytest.fixture
+def alice_elsewhere(new_visitor):
+    """alice again, logged in on another browser."""
+    visitor = new_visitor()
+    visitor.client.environ_base["HTTP_USER_AGENT"] = "Phone browser/1.0"
+    visitor.login("alice", "wonderland", remember="on")
+    return visitor
+
+
+class TestALoginIsARow:
+    def test_each_login_carries_a_random_token_not_the_user_id(self, alice, alice_elsewhere):
+        first, second = session_token(alice), session_token(alice_elsewhere)
+        assert TOKEN.fullmatch(first) and TOKEN.fullmatch(second)
+        assert first != second
+
+    def test_the_remember_cookie_carries_the_same_token(self, alice):
+        token = alice.client.get_cookie("remember_token").value.split("|")[0]
+        assert token == session_token(alice)
+
+    def test_no_usable_token_is_stored(self, step, alice, alice_elsewhere):
+        stored = text_in_tables(step)
+        for token in (session_token(alice), session_token(alice_elsewhere)):
+            assert not any(token in value for value in stored)
+
+    def test_a_well_formed_token_of_no_login_is_an_anonymous_visitor(self, alice, new_visitor):
+        """A token from another deployment, or made up: the right shape, and nobody's."""
+        visitor = new_visitor()
+        with visitor.client.session_transaction() as session:
+            session["_user_id"] = "A" * 43
+            session["_fresh"] = True
+        assert greeted(visitor) == "visitor"
+
+    @pytest.mark.parametrize(
+        "tamper",
+        [lambda token: token[:-1], lambda token: token + "x", lambda token: token.upper(),
+         lambda token: token[::-1], lambda token: " " + token, lambda token: token.encode().hex()],
+        ids=["truncated", "one character more", "upper case", "reversed", "leading space", "hex"],
+    )
+    def test_a_tampered_token_is_an_anonymous_visitor(self, alice, new_visitor, tamper):
+        visitor = new_visitor()
+        with visitor.client.session_transaction() as session:
+            session["_user_id"] = tamper(session_token(alice))
+            session["_fresh"] = True
+        assert greeted(visitor) == "visitor"
+
+
+class TestLogout:
+    def test_logout_ends_this_login_for_every_copy_of_its_cookies(self, alice, new_visitor):
+        copied = cookies_of(alice)
+        assert set(copied) == set(LOGIN_COOKIES)
+        alice.logout()
+        assert greeted(thief(new_visitor, copied)) == "visitor"
+        assert greeted(thief(new_visitor, {"session": copied["session"]})) == "visitor"
+        assert greeted(thief(new_visitor, {"remember_token": copied["remember_token"]})) == "visitor"
+
+    def test_the_users_other_logins_stay(self, alice, alice_elsewhere, new_visitor):
+        elsewhere = cookies_of(alice_elsewhere)
+        alice.logout()
+        assert greeted(alice_elsewhere) == "alice"
+        assert greeted(thief(new_visitor, elsewhere)) == "alice"
+
+    def test_a_token_of_an_ended_login_is_an_anonymous_visitor(self, alice, new_visitor):
+        token = session_token(alice)
+        alice.logout()
+        visitor = new_visitor()
+        with visitor.client.session_transaction() as session:
+            session["_user_id"] = token
+        assert greeted(visitor) == "visitor"
+
+
+class TestLogoutEverywhere:
+    def test_ends_every_login_of_the_user_this_one_included(
+        self, alice, alice_elsewhere, new_visitor
+    ):
+        here, elsewhere = cookies_of(alice), cookies_of(alice_elsewhere)
+        bob = new_visitor()
+        bob.login("bob", "bobthebuilder")
+        response = post(alice, "/logout-everywhere")
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "You have been logged out everywhere." in alice.client.get("/").text
+        for cookies in (here, elsewhere):
+            assert greeted(thief(new_visitor, cookies)) == "visitor"
+        assert greeted(alice_elsewhere) == "visitor"
+        assert greeted(bob) == "bob"
+
+    def test_needs_a_csrf_token_and_ends_nothing_without_it(self, alice, alice_elsewhere):
+        response = alice.client.post("/logout-everywhere")
+        assert response.status_code == 400
+        assert greeted(alice) == "alice"
+        assert greeted(alice_elsewhere) == "alice"
+
+    def test_is_post_only_and_for_logged_in_users(self, alice, client, new_visitor):
+        assert alice.client.get("/logout-everywhere").status_code == 405
+        visitor = new_visitor()
+        response = visitor.client.post("/logout-everywhere", data={"csrf_token": visitor.csrf_token()})
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
+
+    def test_two_at_once_leave_no_login_and_no_error(self, alice, alice_elsewhere, new_visitor):
+        copies = [cookies_of(alice), cookies_of(alice_elsewhere)]
+        requests = [
+            (visitor.client, {"csrf_token": visitor.csrf_token("/")})
+            for visitor in (alice, alice_elsewhere)
+        ]
+        responses = at_once(*(
+            lambda client=client, form=form: client.post("/logout-everywhere", data=form)
+            for client, form in requests
+        ))
+        # Each ends every login; the slower one may find its own already ended.
+        for response in responses:
+            assert response.status_code == 302
+            assert response.headers["Location"].split("?")[0] in ("/", "/login")
+        for cookies in copies:
+            assert greeted(thief(new_visitor, cookies)) == "visitor"
+
+
+def at_once(*calls):
+    """Run the calls in threads that start together; return their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait(timeout=30)
+        results[index] = call()
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+class TestPasswordChange:
+    def test_ends_the_other_logins_and_keeps_this_one_fresh(
+        self, alice, alice_elsewhere, new_visitor
+    ):
+        here, elsewhere = cookies_of(alice), cookies_of(alice_elsewhere)
+        response = change_password(alice, "a much longer passphrase")
+        assert response.headers["Location"] == "/profile"
+        profile = alice.client.get("/profile").text
+        assert "Your other logins have ended." in profile
+        assert "Your login is <strong>fresh</strong>" in profile
+        assert alice.client.get("/settings").status_code == 200
+        assert greeted(thief(new_visitor, here)) == "alice"
+        assert greeted(alice_elsewhere) == "visitor"
+        assert greeted(thief(new_visitor, elsewhere)) == "visitor"
+        assert greeted(thief(new_visitor, {"remember_token": elsewhere["remember_token"]})) == "visitor"
+
+    def test_a_wrong_current_password_ends_nothing(self, alice, alice_elsewhere, new_visitor):
+        response = change_password(alice, "a much longer passphrase", current_password="wrong")
+        assert response.status_code == 200
+        assert "That is not your current password." in response.text
+        assert greeted(alice_elsewhere) == "alice"
+        assert can_log_in(new_visitor, "wonderland")
+
+    def test_two_changes_at_once_leave_one_login_and_one_password(
+        self, alice, alice_elsewhere, new_visitor
+    ):
+        """Each change would end the other's login: one wins, the other changes nothing."""
+        here, elsewhere = cookies_of(alice), cookies_of(alice_elsewhere)
+        passwords = ["the first new password", "the second new password"]
+        forms = [
+            {"csrf_token": visitor.csrf_token("/settings"), "current_password": "wonderland",
+             "new_password": password}
+            for visitor, password in zip((alice, alice_elsewhere), passwords)
+        ]
+        responses = at_once(*(
+            lambda visitor=visitor, form=form: visitor.client.post("/settings", data=form)
+            for visitor, form in zip((alice, alice_elsewhere), forms)
+        ))
+        locations = [response.headers["Location"] for response in responses]
+        assert sorted(location.split("?")[0] for location in locations) == ["/login", "/profile"]
+        winner = locations.index("/profile")
+        still_in = [greeted(thief(new_visitor, cookies)) for cookies in (here, elsewhere)]
+        assert still_in == ["alice" if index == winner else "visitor" for index in range(2)]
+        assert can_log_in(new_visitor, passwords[winner])
+        assert not can_log_in(new_visitor, passwords[1 - winner])
+
+
+    def test_a_change_racing_log_out_everywhere_leaves_no_login_and_no_error(
+        self, alice, alice_elsewhere, new_visitor
+    ):
+        """Two consistent outcomes, and never a 5xx.
+
+        "Log out everywhere" first: every login ends. The password change
+        first: the other login has ended, so its "log out everywhere" is
+        refused, and only the login that changed the password stays.
+        """
+        copies = [cookies_of(alice), cookies_of(alice_elsewhere)]
+        change = {"csrf_token": alice.csrf_token("/settings"), "current_password": "wonderland",
+                  "new_password": "a much longer passphrase"}
+        everywhere = {"csrf_token": alice_elsewhere.csrf_token("/")}
+        responses = at_once(
+            lambda: alice.client.post("/settings", data=change),
+            lambda: alice_elsewhere.client.post("/logout-everywhere", data=everywhere),
+        )
+        assert [response.status_code for response in responses] == [302, 302]
+        still_in = [greeted(thief(new_visitor, cookies)) for cookies in copies]
+        assert still_in in (["visitor", "visitor"], ["alice", "visitor"])
+        if still_in[0] == "alice":
+            assert responses[1].headers["Location"].startswith("/login")
+
+
+class TestAdministrator:
+    def test_deactivate_user_ends_the_users_logins_for_good(
+        self, alice, runner, users, new_visitor
+    ):
+        copied = cookies_of(alice)
+        assert runner.invoke(args=["deactivate-user", "alice"]).exit_code == 0
+        assert greeted(thief(new_visitor, copied)) == "visitor"
+        users.reactivate("alice")
+        assert greeted(thief(new_visitor, copied)) == "visitor"
+        assert can_log_in(new_visitor, "wonderland")
+
+    def test_set_password_ends_every_login_of_the_user(
+        self, alice, alice_elsewhere, runner, new_visitor
+    ):
+        copies = [cookies_of(alice), cookies_of(alice_elsewhere)]
+        result = runner.invoke(args=["set-password", "alice", "--password", "a new passphrase"])
+        assert result.exit_code == 0
+        for cookies in copies:
+            assert greeted(thief(new_visitor, cookies)) == "visitor"
+
+
+START = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+
+
+class TestLifetimes:
+    """Enforced on the server: 14 days for every login, 15 minutes of freshness."""
+
+    def test_every_login_ends_after_14_days_remembered_or_not(self, auth, new_visitor):
+        with time_machine.travel(START, tick=False) as traveller:
+            auth.login("alice", "wonderland", remember="on")
+            copied = cookies_of(auth)
+            traveller.shift(timedelta(days=14) - timedelta(minutes=1))
+            assert greeted(thief(new_visitor, {"session": copied["session"]})) == "alice"
+            assert greeted(thief(new_visitor, {"remember_token": copied["remember_token"]})) == "alice"
+            traveller.shift(timedelta(minutes=2))
+            for cookies in ({"session": copied["session"]},
+                            {"remember_token": copied["remember_token"]}, copied):
+                assert greeted(thief(new_visitor, cookies)) == "visitor"
+
+    def test_freshness_expires_after_15_minutes(self, auth):
+        with time_machine.travel(START, tick=False) as traveller:
+            auth.login()
+            traveller.shift(timedelta(minutes=14))
+            assert auth.client.get("/settings").status_code == 200
+            traveller.shift(timedelta(minutes=2))
+            response = auth.client.get("/settings")
+            assert response.status_code == 302
+            assert response.headers["Location"] == "/reauthenticate?next=%2Fsettings"
+            assert "Your login is <strong>not fresh</strong>" in auth.client.get("/profile").text
+
+    def test_typing_the_password_again_makes_it_fresh_for_15_more_minutes(self, auth):
+        with time_machine.travel(START, tick=False) as traveller:
+            auth.login()
+            traveller.shift(timedelta(hours=3))
+            response = post(auth, "/reauthenticate", password="wonderland", next="/settings")
+            assert response.headers["Location"] == "/settings"
+            traveller.shift(timedelta(minutes=14))
+            assert auth.client.get("/settings").status_code == 200
+            traveller.shift(timedelta(minutes=2))
+            assert auth.client.get("/settings").status_code == 302
+
+    def test_a_remembered_login_comes_back_not_fresh(self, auth, new_visitor):
+        auth.login("alice", "wonderland", remember="on")
+        restarted = thief(new_visitor, {"remember_token": auth.client.get_cookie("remember_token").value})
+        assert restarted.client.get("/settings").status_code == 302
+
+
+class TestTheListOfLogins:
+    def logins_table(self, visitor):
+        page = visitor.client.get("/profile").text
+        return page.split('<table class="logins">')[1].split("</table>")[0]
+
+    def end_button_paths(self, visitor):
+        return re.findall(r'<form action="(/logins/\d+/end)"', self.logins_table(visitor))
+
+    def test_the_profile_lists_each_login_with_its_browser_and_marks_this_one(
+        self, alice, alice_elsewhere
+    ):
+        table = self.logins_table(alice_elsewhere)
+        assert table.count("<tr>") == 3  # a header and two logins
+        assert "Phone browser/1.0" in table
+        assert "Werkzeug/" in table  # the test client's own User-Agent
+        assert table.count("this one") == 1
+        assert re.search(r"<td>\d{4}-\d\d-\d\d \d\d:\d\d</td>", table)
+
+    def test_ending_another_login_stops_its_cookies_and_keeps_this_one(
+        self, alice, alice_elsewhere, new_visitor
+    ):
+        elsewhere = cookies_of(alice_elsewhere)
+        this_one = re.search(r'<form action="(/logins/(\d+)/end)"[^>]*>\s*<input[^>]*>\s*<button type="submit">Log out',
+                             self.logins_table(alice))
+        other = [path for path in self.end_button_paths(alice) if path != this_one.group(1)]
+        response = post(alice, other[0])
+        assert response.headers["Location"] == "/profile"
+        assert "That login has ended." in alice.client.get("/profile").text
+        assert greeted(thief(new_visitor, elsewhere)) == "visitor"
+        assert greeted(alice) == "alice"
+
+    def test_ending_this_login_from_the_list_logs_out(self, alice, new_visitor):
+        copied = cookies_of(alice)
+        [path] = self.end_button_paths(alice)
+        response = post(alice, path)
+        assert response.headers["Location"] == "/"
+        assert greeted(thief(new_visitor, copied)) == "visitor"
+
+    def test_nobody_can_end_another_users_login(self, alice, new_visitor):
+        bob = new_visitor()
+        bob.login("bob", "bobthebuilder")
+        [bobs_login] = self.end_button_paths(bob)
+        response = post(alice, bobs_login)
+        assert response.headers["Location"] == "/profile"
+        assert "You have no such login." in alice.client.get("/profile").text
+        assert greeted(bob) == "bob"
+
+    @pytest.mark.parametrize("login_id", ["0", "9" * 30, "-1", "abc", "1.5"])
+    def test_an_id_that_is_no_login_of_the_user_is_a_4xx(self, alice, login_id):
+        response = post(alice, f"/logins/{login_id}/end")
+        assert response.status_code in (302, 404)
+        assert greeted(alice) == "alice"
+
+    def test_ending_a_login_needs_a_csrf_token(self, alice, alice_elsewhere):
+        [path, _] = self.end_button_paths(alice)
+        assert alice.client.post(path).status_code == 400
+        assert greeted(alice) == greeted(alice_elsewhere) == "alice"
+
+    @pytest.mark.parametrize(
+        "user_agent",
+        ["", "x" * 5000, "nul\x00byte", "ünïcödé ✓ <script>alert(1)</script>", "\r\n\t"],
+        ids=["empty", "huge", "NUL", "unicode and markup", "control characters"],
+    )
+    def test_any_user_agent_is_recorded_safely(self, new_visitor, user_agent):
+        visitor = new_visitor()
+        visitor.client.environ_base["HTTP_USER_AGENT"] = user_agent
+        response = visitor.login()
+        assert response.status_code == 302
+        page = visitor.client.get("/profile")
+        assert page.status_code == 200
+        assert "<script>alert(1)</script>" not in page.text
+        assert CSRF_FIELD.search(page.text)
