@@ -11,8 +11,9 @@ from datetime import timedelta
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import auth, cli, pages
+from . import auth, cli, pages, throttle
 from .db import RowId, database_config, db
 from .logins import Login  # noqa: F401 (the tests find the models here)
 from .users import User  # noqa: F401
@@ -52,6 +53,16 @@ def create_app(test_config=None):
         # A login form is small; refuse huge bodies with 413 before parsing.
         MAX_CONTENT_LENGTH=16 * 1024,
         DATABASE=database_config(app),
+        # Failed password checks are counted (throttle.py), in Redis when the
+        # environment names one: every process then shares one count. On in
+        # every configuration; a test that must turn it off says so.
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        RATELIMIT_STRATEGY="moving-window",
+        # How many proxies stand in front of the app (docs/production.md).
+        # They say the client's address in X-Forwarded-For, which the
+        # throttle counts by; without a proxy, nobody may set it.
+        TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", 0)),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -62,6 +73,8 @@ def create_app(test_config=None):
         # browsers drop Secure cookies. Only the development server relaxes it.
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     use_development_key_only_in_development(app)
+    if app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     # The SQLite file lives in the instance folder.
     os.makedirs(app.instance_path, exist_ok=True)
 
@@ -71,6 +84,7 @@ def create_app(test_config=None):
     app.url_map.converters["row_id"] = RowId
     # Refuses every POST form without a valid CSRF token, the login form too.
     CSRFProtect(app)
+    throttle.limiter.init_app(app)
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)

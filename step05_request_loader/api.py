@@ -1,9 +1,17 @@
-"""A small JSON API, for programs that send an API token (or for a browser session)."""
+"""A small JSON API, for programs that send an API token (or for a browser session).
 
-from flask import Blueprint, current_app, g
+Every answer under /api/ is JSON, errors included.
+"""
+
+import time
+
+from flask import Blueprint, current_app, g, json, make_response, request
 from flask.sessions import SecureCookieSessionInterface
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException
 
+from .throttle import limiter
 from .tokens import ApiToken
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -26,6 +34,36 @@ def init_app(app):
     # The API checks CSRF itself (check_csrf, below), to let API tokens through.
     app.extensions["csrf"].exempt(bp)
     app.register_blueprint(bp)
+    # For the whole app: an unknown path or a wrong method under /api/ never
+    # reaches the blueprint, yet must be answered in JSON too.
+    app.register_error_handler(HTTPException, errors_in_json)
+
+
+def errors_in_json(error):
+    """Any error under /api/ as JSON, with its status and headers; other pages keep theirs."""
+    if not (request.path == "/api" or request.path.startswith("/api/")):
+        return error
+    response = error.get_response()  # keeps Allow (405), Retry-After (429) and the like
+    if not response.is_json:
+        response.set_data(json.dumps({"error": error.description}))
+        response.mimetype = "application/json"
+    return response
+
+
+def too_many_bad_tokens(limit):
+    seconds = max(1, int(limit.reset_at - time.time()))
+    body = {"error": "Too many invalid API tokens from your address. Try again later."}
+    return make_response(body, 429, {"Retry-After": str(seconds)})
+
+
+# A token has 256 random bits, so guessing is hopeless; but each wrong one
+# costs a query. After 60 in a minute from one address, the API answers 429.
+limiter.limit(
+    "60 per minute",
+    key_func=get_remote_address,
+    deduct_when=lambda response: response.status_code == 401 and "Authorization" in request.headers,
+    on_breach=too_many_bad_tokens,
+)(bp)
 
 
 @bp.before_request
@@ -81,7 +119,7 @@ def list_tokens():
     }
 
 
-@bp.delete("/tokens/<int:token_id>")
+@bp.delete("/tokens/<row_id:token_id>")
 @login_required
 def revoke_token(token_id):
     """Revoke one of the caller's tokens; it stops working at once."""

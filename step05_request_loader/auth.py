@@ -14,6 +14,7 @@ from flask_login import (
 from . import logins, tokens
 from .logins import Login
 from .redirects import is_safe_redirect
+from .throttle import limit_password_guesses, password_failed
 from .users import authenticate
 
 login_manager = LoginManager()
@@ -102,6 +103,7 @@ def requested_next():
 
 
 @bp.route("/login", methods=("GET", "POST"))
+@limit_password_guesses
 def login():
     """Show the login form; on POST, log the user in and send them on."""
     if request.method == "GET" and current_user.is_authenticated:
@@ -115,6 +117,7 @@ def login():
             # One message for every failure: the page never tells an attacker
             # which names exist, or which accounts are switched off.
             error = "Invalid username or password."
+            password_failed()
         else:
             # Start from an empty session: nothing put into it before the
             # login (by an attacker, say) carries over into the logged-in one.
@@ -129,6 +132,7 @@ def login():
 
 
 @bp.route("/reauthenticate", methods=("GET", "POST"))
+@limit_password_guesses
 @login_required
 def reauthenticate():
     """Ask for the password again, to make a remembered login fresh."""
@@ -141,6 +145,7 @@ def reauthenticate():
             logins.confirm_password_typed(current_user.login)
             return redirect(requested_next() or url_for("index"))
         error = "That is not your password."
+        password_failed()
     return render_template("reauthenticate.html", error=error, next=requested_next())
 
 

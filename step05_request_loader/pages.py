@@ -4,6 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, fresh_login_required, login_fresh, login_required, logout_user
 
 from . import logins
+from .throttle import limit_password_guesses, password_failed
 from .users import password_problem
 
 bp = Blueprint("pages", __name__)
@@ -18,6 +19,7 @@ def profile():
 
 
 @bp.route("/settings", methods=("GET", "POST"))
+@limit_password_guesses
 @fresh_login_required
 def settings():
     """Change the password: for a fresh login, and after the current password."""
@@ -27,6 +29,7 @@ def settings():
         # Whoever sits at a logged-in browser must still know the password.
         if not current_user.check_password(request.form.get("current_password", "")):
             error = "That is not your current password."
+            password_failed()
         else:
             error = password_problem(password)
         if error is None:

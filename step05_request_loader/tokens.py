@@ -9,6 +9,7 @@ slow down. And an unsalted hash can be looked up directly.
 import hashlib
 import re
 import secrets
+from datetime import timedelta
 
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField
 
@@ -66,5 +67,13 @@ def find_token(token):
     )
 
 
+# last_used is accurate to the minute: writing it on every call would make
+# every API call two queries, one of them a write.
+RECORD_USE_EVERY = timedelta(minutes=1)
+
+
 def record_use(api_token):
-    ApiToken.update(last_used=utc_now()).where(ApiToken.id == api_token.id).execute()
+    """Note when the token was used, unless that was noted less than a minute ago."""
+    now = utc_now()
+    if api_token.last_used is None or api_token.last_used <= now - RECORD_USE_EVERY:
+        ApiToken.update(last_used=now).where(ApiToken.id == api_token.id).execute()

@@ -110,16 +110,23 @@ class Response:
 
 
 class Client:
-    """A browser behind a TLS proxy, in a few lines: cookies, and the proxy's headers."""
+    """A browser behind a TLS proxy, in a few lines: cookies, and the proxy's headers.
 
-    def __init__(self, base):
+    With `address`, the proxy also says that the browser is at that address
+    (X-Forwarded-For), which the app believes when TRUSTED_PROXIES is 1.
+    """
+
+    def __init__(self, base, address=None):
         self.base = base
         self.host = base.removeprefix("http://")
         self.cookies = {}
+        self.address = address
 
     def request(self, method, path, form=None, headers=()):
         connection = http.client.HTTPConnection(self.host, timeout=60)
         sent = {"X-Forwarded-Proto": "https", **dict(headers)}
+        if self.address:
+            sent["X-Forwarded-For"] = self.address
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         body = None
@@ -158,3 +165,8 @@ class Client:
     def log_in(self, username="alice", password="wonderland"):
         form = {"csrf_token": self.csrf_token(), "username": username, "password": password}
         return self.post("/login", form)
+
+    def use(self, base):
+        """Send the next requests to another server, with the same cookies."""
+        self.base = base
+        self.host = base.removeprefix("http://")

@@ -162,6 +162,10 @@ def pytest_configure(config):
     )
     config.addinivalue_line(
         "markers",
+        "sqlite_only: the behaviour under test does not involve the database; once per step",
+    )
+    config.addinivalue_line(
+        "markers",
         "docs: checks the tutorial's text against its code; -m 'not docs' leaves them out",
     )
     config.steps_under_test = find_steps(config.getoption("step_dir"))
@@ -189,7 +193,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason=SLOW_REASON))
         step = getattr(item, "callspec", None) and item.callspec.params.get("step")
         since, until = item.get_closest_marker("since"), item.get_closest_marker("until")
+        once = item.get_closest_marker("sqlite_only") and step and step.database == "postgresql"
         if step and (since and step.number < since.args[0] or until and step.number > until.args[0]):
+            deselected.append(item)
+        elif once:
             deselected.append(item)
         else:
             selected.append(item)

@@ -2,8 +2,11 @@
 
 import hashlib
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
+import time_machine
+from playhouse.test_utils import count_queries
 
 pytestmark = pytest.mark.since(5)
 
@@ -241,3 +244,117 @@ def test_a_token_response_sets_no_cookie_even_when_the_session_was_written(make_
     response = app.test_client().get("/api/me", headers=bearer(issue()))
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
+
+
+class TestAlwaysJson:
+    """Every answer under /api/ is JSON, errors included; the pages keep their HTML."""
+
+    HOSTILE = [
+        ("DELETE", "/api/tokens/" + "9" * 30, 404),
+        ("DELETE", "/api/tokens/9223372036854775808", 404),
+        ("DELETE", "/api/tokens/-1", 404),
+        ("DELETE", "/api/tokens/abc", 404),
+        ("DELETE", "/api/tokens/1.5", 404),
+        ("GET", "/api/nothing-here", 404),
+        ("GET", "/api", 404),
+        ("GET", "/api/", 404),
+        ("GET", "/api/%FF%FE", 404),
+        ("GET", "/api/me/../../etc/passwd", 404),
+        ("POST", "/api/me", 405),
+        ("PUT", "/api/tokens", 405),
+        ("DELETE", "/api/me", 405),
+        ("PATCH", "/api/tokens/1", 405),
+    ]
+
+    def assert_json_error(self, response, status):
+        assert response.status_code == status
+        assert response.is_json
+        assert set(response.json) == {"error"} and response.json["error"]
+        assert "<html" not in response.text.lower()
+
+    @pytest.mark.parametrize("method, path, status", HOSTILE,
+                             ids=[f"{method} {path[:40]}" for method, path, _ in HOSTILE])
+    def test_a_hostile_request_with_a_valid_token_gets_a_4xx_in_json(
+        self, client, issue, method, path, status
+    ):
+        response = client.open(path, method=method, headers=bearer(issue()))
+        self.assert_json_error(response, status)
+        if status == 405:
+            assert response.headers["Allow"]
+
+    def test_a_browser_session_without_the_csrf_token_gets_400_in_json(self, client, auth, issue, ApiToken):
+        issue()
+        auth.login()
+        response = client.delete(f"/api/tokens/{ApiToken.get().id}")
+        self.assert_json_error(response, 400)
+        assert response.json["error"] == "The CSRF token is missing."
+        assert not ApiToken.get().revoked
+
+    def test_an_oversized_body_gets_413_in_json(self, client, auth, issue, ApiToken):
+        """A browser session's call is checked for a CSRF token, in the form it sends."""
+        issue()
+        auth.login()
+        response = client.delete(
+            f"/api/tokens/{ApiToken.get().id}", data={"csrf_token": "x" * 20_000}
+        )
+        self.assert_json_error(response, 413)
+        assert not ApiToken.get().revoked
+
+    def test_an_error_in_the_api_is_a_500_in_json_without_a_traceback(self, make_app):
+        app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+        @app.get("/api/broken")
+        def broken():
+            raise RuntimeError("a bug, with secrets in its message")
+
+        response = app.test_client().get("/api/broken")
+        self.assert_json_error(response, 500)
+        assert "secrets" not in response.text
+        assert "Traceback" not in response.text
+
+    def test_pages_keep_their_html_errors(self, client):
+        response = client.get("/nothing-here")
+        assert response.status_code == 404
+        assert not response.is_json
+        assert client.post("/profile").status_code == 405
+
+    def test_a_flood_of_bad_tokens_gets_429_in_json_with_retry_after(self, client, issue):
+        good = issue()
+        statuses = [client.get("/api/me", headers=bearer("A" * 43)).status_code for _ in range(60)]
+        assert statuses == [401] * 60
+        response = client.get("/api/me", headers=bearer("A" * 43))
+        self.assert_json_error(response, 429)
+        assert 0 < int(response.headers["Retry-After"]) <= 60
+        # The limit counts by address: this address must wait, good token or not.
+        assert client.get("/api/me", headers=bearer(good)).status_code == 429
+
+    def test_good_tokens_are_not_counted(self, client, issue):
+        token = issue()
+        assert all(
+            client.get("/api/me", headers=bearer(token)).status_code == 200 for _ in range(70)
+        )
+
+
+class TestOneQueryPerTokenCall:
+    def queries_for(self, client, token):
+        with count_queries() as counter:
+            response = client.get("/api/me", headers=bearer(token))
+        assert response.status_code == 200
+        return counter.count
+
+    def test_the_first_call_records_the_use_and_the_next_ones_only_read(self, client, issue):
+        token = issue()
+        assert self.queries_for(client, token) == 2  # the lookup, and last_used
+        assert [self.queries_for(client, token) for _ in range(3)] == [1, 1, 1]
+
+    def test_last_used_is_written_again_after_a_minute(self, client, issue):
+        start = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+        with time_machine.travel(start, tick=False) as traveller:
+            token = issue()
+            self.queries_for(client, token)
+            traveller.shift(timedelta(seconds=59))
+            assert self.queries_for(client, token) == 1
+            traveller.shift(timedelta(seconds=2))
+            assert self.queries_for(client, token) == 2
+            last_used = client.get("/api/me", headers=bearer(token)).json["token"]["last_used"]
+            assert last_used.startswith("2026-11-21T09:01:01")

@@ -9,6 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.forms import AuthActions
+
 FUZZ = settings(
     max_examples=100, deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
@@ -23,13 +25,21 @@ PASSWORDS = st.one_of(
 EXTRA_FIELDS = st.dictionaries(st.text(min_size=1, max_size=10), st.text(max_size=20), max_size=3)
 
 
+@pytest.fixture
+def unthrottled(make_app):
+    """An app without the failed-login limit (step 4 on): each example is a new visitor,
+    but all of them share one address, and the limit would stop them."""
+    app = make_app(RATELIMIT_ENABLED=False)
+    return lambda: AuthActions(app.test_client())
+
+
 @pytest.mark.since(1)
 @FUZZ
 @given(username=USERNAMES, password=PASSWORDS, extra=EXTRA_FIELDS)
 def test_the_login_form_logs_in_only_with_the_right_password(
-    new_visitor, username, password, extra
+    unthrottled, username, password, extra
 ):
-    visitor = new_visitor()
+    visitor = unthrottled()
     form = {**extra, "csrf_token": visitor.csrf_token(), "username": username, "password": password}
     response = visitor.client.post("/login", data=form)
     assert response.status_code < 500
@@ -73,8 +83,14 @@ def test_any_session_contents_give_a_page_never_a_500(new_visitor, users, conten
 
 
 @pytest.fixture
-def token(app):
-    result = app.test_cli_runner().invoke(args=["issue-token", "alice"])
+def api_client(make_app):
+    """A client of an app without the limit on bad tokens: nearly every example sends one."""
+    return make_app(RATELIMIT_ENABLED=False).test_client()
+
+
+@pytest.fixture
+def token(api_client, runner):
+    result = runner.invoke(args=["issue-token", "alice"])
     return result.output.splitlines()[-1]
 
 
@@ -84,7 +100,7 @@ HEADER_TEXT = st.from_regex(r"[\x20-\x7e]{0,60}", fullmatch=True)
 @pytest.mark.since(5)
 @FUZZ
 @given(data=st.data())
-def test_only_a_valid_bearer_token_opens_the_api(client, token, data):
+def test_only_a_valid_bearer_token_opens_the_api(api_client, token, data):
     header = data.draw(st.one_of(
         HEADER_TEXT,
         HEADER_TEXT.map(lambda text: "Bearer " + text),
@@ -93,7 +109,7 @@ def test_only_a_valid_bearer_token_opens_the_api(client, token, data):
         ),
         st.sampled_from(["Bearer ", "bearer ", "BEARER ", "Token ", "Basic "]).map(lambda scheme: scheme + token),
     ))
-    response = client.get("/api/me", headers={"Authorization": header})
+    response = api_client.get("/api/me", headers={"Authorization": header})
     valid = header.split(" ", 1)[0].lower() == "bearer" and header.split(" ", 1)[1:] == [token]
     assert response.status_code == (200 if valid else 401)
     assert "Set-Cookie" not in response.headers

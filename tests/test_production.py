@@ -6,6 +6,7 @@ talks plain HTTP on 127.0.0.1 but sends the header a TLS proxy would, so the
 app sees HTTPS and sets Secure cookies, as in production.
 """
 
+import os
 import secrets
 
 import pytest
@@ -63,12 +64,10 @@ def test_any_server_process_can_serve_any_user(deployment):
     first, second = deployment.serve(workers=1), deployment.serve(workers=1)
     browser = Client(first)
     browser.log_in("bob", "bobthebuilder")
-    browser.base = second
-    browser.host = second.removeprefix("http://")
+    browser.use(second)
     assert "Hello, bob!" in browser.get("/").text
     browser.post("/logout", {"csrf_token": browser.csrf_token()})
-    browser.base = first
-    browser.host = first.removeprefix("http://")
+    browser.use(first)
     assert "Hello, visitor!" in browser.get("/").text
 
 
@@ -80,3 +79,68 @@ def test_a_server_with_another_secret_key_does_not_know_the_session(deployment):
     stranger = Client(other)
     stranger.cookies = dict(browser.cookies)
     assert "Hello, visitor!" in stranger.get("/").text
+
+
+@pytest.fixture
+def redis_url():
+    """A database of TEST_REDIS_URL's server, emptied: one per pytest-xdist worker."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        reason = (
+            "no Redis for the shared limit. To run it: apt-get install redis-server;"
+            ' eval "$(tools/throwaway-redis start)"; SLOW=1 make test'
+        )
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    import redis
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    url = url.rsplit("/", 1)[0] + f"/{1 + int(worker.removeprefix('gw'))}"
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+def fail_logins(servers, address, times):
+    """Wrong passwords for alice from one address, round robin over the servers; the statuses."""
+    clients = [Client(base, address) for base in servers]
+    statuses = []
+    for number in range(times):
+        client = clients[number % len(clients)]
+        form = {"csrf_token": client.csrf_token(), "username": "alice", "password": "guess"}
+        statuses.append(client.post("/login", form).status)
+    return statuses
+
+
+@pytest.mark.sqlite_only
+def test_two_servers_share_one_limit_through_redis(deployment, redis_url):
+    """Four processes, one count: the eleventh guess is refused wherever it lands."""
+    deployment.env.update(RATELIMIT_STORAGE_URI=redis_url, TRUSTED_PROXIES="1")
+    servers = [deployment.serve(workers=2), deployment.serve(workers=2)]
+    assert fail_logins(servers, "203.0.113.9", 10) == [200] * 10
+    for base in servers:
+        attacker = Client(base, "203.0.113.9")
+        refused = attacker.log_in("alice", "wonderland")
+        assert refused.status == 429
+        assert int(refused.headers["Retry-After"]) > 0
+        assert attacker.log_in("bob", "bobthebuilder").status == 302
+        assert Client(base, "198.51.100.7").log_in("alice", "wonderland").status == 302
+
+
+@pytest.mark.sqlite_only
+def test_without_a_shared_store_each_process_counts_alone(deployment):
+    """Why production names Redis: with memory storage, two servers allow twice the guesses."""
+    deployment.env.update(RATELIMIT_STORAGE_URI="memory://", TRUSTED_PROXIES="1")
+    servers = [deployment.serve(workers=1), deployment.serve(workers=1)]
+    assert fail_logins(servers, "203.0.113.9", 20) == [200] * 20
+    assert fail_logins(servers, "203.0.113.9", 2) == [429, 429]
+
+
+@pytest.mark.sqlite_only
+def test_behind_a_proxy_the_limit_counts_by_the_forwarded_address(deployment):
+    """With TRUSTED_PROXIES=1 the proxy's X-Forwarded-For is the address: one attacker
+    behind the proxy cannot lock alice out for everybody else behind it."""
+    deployment.env.update(TRUSTED_PROXIES="1")
+    servers = [deployment.serve(workers=1)]
+    assert fail_logins(servers, "203.0.113.9", 11)[-1] == 429
+    assert Client(servers[0], "198.51.100.7").log_in("alice", "wonderland").status == 302

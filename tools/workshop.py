@@ -77,6 +77,8 @@ CONCEPTS = (
              "tests/test_database.py::TestSetPassword"), "Managing users from the command line"),
     Concept(4, "Logins a user can end: logout, everywhere, new passwords, lifetimes",
             ("tests/test_logins.py",), "A login is a row"),
+    Concept(4, "Password guessing that stops", ("tests/test_throttle.py",),
+            "Password guessing that stops"),
     Concept(4, "Upgrading old password hashes", ("tests/test_database.py::TestHashUpgrade",),
             "Upgrading old password hashes"),
     Concept(4, "Ready for production: the secret key, equal work, malformed hashes",
@@ -91,6 +93,9 @@ CONCEPTS = (
              "tests/test_api_tokens.py::test_a_token_response_sets_no_cookie",
              "tests/test_fuzzing.py"),
             "The request loader"),
+    Concept(5, "An API that always answers in JSON, with one query per call",
+            ("tests/test_api_tokens.py::TestAlwaysJson",
+             "tests/test_api_tokens.py::TestOneQueryPerTokenCall"), "Errors in JSON, always"),
     Concept(5, "Revoked tokens and switched-off users stop at once",
             ("tests/test_api_tokens.py::TestStoppingTokens",), "The request loader"),
 )
