@@ -64,11 +64,12 @@ def unauthorized():
 
 
 def requested_next():
-    """The page this request asks to go to after login, if it is safe."""
-    if request.method == "POST":
-        target = request.form.get("next")
-    else:
-        target = request.args.get("next")
+    """The page this request asks to go to after login, if it is safe.
+
+    From the form's hidden field, or else from the query string, where
+    Flask-Login's login_url puts it (also when a form is posted there).
+    """
+    target = request.form.get("next") or request.args.get("next")
     return target if is_safe_redirect(target) else None
 
 

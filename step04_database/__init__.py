@@ -38,8 +38,8 @@ def create_app(test_config=None):
         # Two cookies now carry the login: the session and "remember me".
         # Keep both away from scripts (HttpOnly, Flask's and Flask-Login's
         # default), off cross-site requests but links (SameSite=Lax), and off
-        # plain HTTP (Secure). The remember cookie gets a bounded life:
-        # Flask-Login's default is a year.
+        # plain HTTP (Secure). Browsers keep the remember cookie 14 days, not
+        # Flask-Login's year; the server ends every login after LOGIN_LIFETIME.
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=True,
         REMEMBER_COOKIE_DURATION=timedelta(days=14),

@@ -15,7 +15,7 @@ from .users import User
 
 
 def init_app(app):
-    for command in (init_db, add_user, deactivate_user, set_password):
+    for command in (init_db, add_user, deactivate_user, activate_user, set_password):
         app.cli.add_command(command)
 
 
@@ -83,6 +83,17 @@ def deactivate_user(username):
         User.update(active=False).where(User.id == user.id).execute()
         logins.end_logins(user)
     click.echo(f"Deactivated {username}.")
+
+
+@click.command("activate-user")
+@with_appcontext
+@click.argument("username", callback=valid_name)
+def activate_user(username):
+    """Switch an account back on: the user can log in again."""
+    with db.database.atomic():
+        user = existing_user(username)
+        User.update(active=True).where(User.id == user.id).execute()
+    click.echo(f"Activated {username}.")
 
 
 @click.command("set-password")

@@ -20,8 +20,11 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 class NoCookieForApiTokens(SecureCookieSessionInterface):
     """Flask's session cookie, except for requests an API token authenticated.
 
-    A program that sends its token with every request has no use for a
-    cookie, and a session it never asked for would keep it logged in.
+    Flask-Login never puts a request loader's user into the session, but
+    other code may write to it during a token call (Flask-Login itself does,
+    with REMEMBER_COOKIE_REFRESH_EACH_REQUEST; so would a flash message),
+    and Flask would answer with a cookie. A program that sends its token
+    with every request gets none.
     """
 
     def save_session(self, app, session, response):

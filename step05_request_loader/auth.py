@@ -52,8 +52,9 @@ def load_user(token):
 def load_user_from_request(request):
     """Log an API call in by its `Authorization: Bearer <token>` header, or None.
 
-    Flask-Login asks this only when neither the session nor a remember-me
-    cookie gave it a user.
+    Flask-Login 0.6.3 asks this only when the session gave it no user and
+    the request has no remember-me cookie: a remember cookie that is there
+    but invalid skips the request loader too.
     """
     # Tokens are for the API only: a stolen token does not open the pages.
     if request.blueprint != "api":
@@ -94,11 +95,12 @@ def unauthorized():
 
 
 def requested_next():
-    """The page this request asks to go to after login, if it is safe."""
-    if request.method == "POST":
-        target = request.form.get("next")
-    else:
-        target = request.args.get("next")
+    """The page this request asks to go to after login, if it is safe.
+
+    From the form's hidden field, or else from the query string, where
+    Flask-Login's login_url puts it (also when a form is posted there).
+    """
+    target = request.form.get("next") or request.args.get("next")
     return target if is_safe_redirect(target) else None
 
 

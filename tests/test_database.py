@@ -237,3 +237,25 @@ class TestHashUpgrade:
         before = self.stored_hash(User)
         auth.login()
         assert self.stored_hash(User) == before
+
+
+class TestActivateUser:
+    def test_switches_an_account_back_on(self, runner, auth):
+        runner.invoke(args=["deactivate-user", "alice"])
+        result = runner.invoke(args=["activate-user", "alice"])
+        assert result.exit_code == 0
+        assert result.output == "Activated alice.\n"
+        auth.login()
+        assert "Hello, alice!" in auth.client.get("/").text
+
+    def test_carol_can_be_switched_on(self, runner, auth):
+        assert runner.invoke(args=["activate-user", "carol"]).exit_code == 0
+        auth.login("carol", "looking-glass")
+        assert "Hello, carol!" in auth.client.get("/").text
+
+    def test_an_unknown_user_is_a_clear_error(self, runner, User):
+        before = rows(User)
+        result = runner.invoke(args=["activate-user", "mallory"])
+        assert result.exit_code == 1
+        assert result.output == "Error: There is no user called mallory.\n"
+        assert rows(User) == before

@@ -3,21 +3,19 @@
 - Code a chapter shows as a step's code (marked `<!-- from: PATH -->`) is in
   that file, line for line.
 - Every chapter's "What changed" section is the diff of the folders as they are.
-- The curl and CLI sessions in a chapter (marked `<!-- curl session -->` and
-  `<!-- cli session -->`) print what the chapter says they print, run against
-  the step's app on a real server.
+- The shell and CLI sessions in a chapter (marked `<!-- shell session -->` and
+  `<!-- cli session -->`) print what the chapter says they print, run as a new
+  reader runs them: in a fresh clone, after `make run`, in a new terminal.
 - Links between the documents lead to files and headings that exist.
 """
 
-import os
 import re
-import shlex
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
+from tests.fresh_clone import make_fresh_clone, make_run, run_in_one_terminal
 from tests.steps import ROOT, step_folders
 
 # `-m "not docs"` leaves these checks out, to see what a change to a step breaks.
@@ -81,67 +79,54 @@ def test_what_changed_is_the_diff_of_the_folders_as_they_are():
 
 
 def sessions(chapter):
-    """The chapter's curl and CLI sessions, in order, each with the output it shows.
+    """The chapter's shell and CLI sessions, in order, each with the output it shows.
 
-    A curl session is a ```sh block followed by a ```text block with its
-    output. A CLI session is a ```console block of `$ flask --app STEP ...`
-    lines, each followed by its output.
+    A shell session is a ```sh block marked `<!-- shell session -->`, followed
+    by a ```text block with its output. A CLI session is a ```console block
+    marked `<!-- cli session -->` of `$ ...` lines, each followed by its output.
     """
     found = blocks(chapter)
     for block, after in zip(found, found[1:] + [None]):
-        if block["marker"] == "curl session":
+        if block["marker"] == "shell session":
             assert after is not None and after["lang"] == "text", (
-                f"{name(chapter)}: a curl session must be followed by a ```text block"
+                f"{name(chapter)}: a shell session must be followed by a ```text block"
             )
-            yield "curl", block["body"], after["body"]
+            yield block["body"], after["body"]
         elif block["marker"] == "cli session":
             for command in re.split(r"^(?=\$ )", block["body"], flags=re.M)[1:]:
                 line, _, output = command.partition("\n")
-                yield "cli", line.removeprefix("$ "), output
-
-
-def run_curl_session(script, base, cwd, env):
-    result = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", script.replace(EXAMPLE_PORT, base)],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=60,
-    )
-    assert result.returncode == 0, f"{script}\nfailed:\n{result.stderr}"
-    return result.stdout
-
-
-def run_cli_command(line, app, step):
-    words = shlex.split(line)
-    assert words[:3] == ["flask", "--app", step.name], f"not a command of {step.name}: {line}"
-    # prog_name: usage messages name the program as the real `flask` command does.
-    return app.test_cli_runner().invoke(args=words[3:], prog_name="flask").output
+                yield line.removeprefix("$ "), output
 
 
 @pytest.mark.since(1)
-def test_the_chapters_sessions_print_what_the_chapter_shows(
-    step, served_app, tmp_path, shows
-):
-    """Runs every session of the chapter, in order, against one app.
+@pytest.mark.sqlite_only
+def test_the_chapters_sessions_print_what_the_chapter_shows(step, tmp_path, shows):
+    """Every command of the chapter, as a new reader runs them, prints what the chapter shows.
 
-    A reader copies the token `issue-token` printed into $TOKEN; the curl
-    sessions after it get the same variable.
+    In a fresh clone, after `make run STEP=N` (on a free port, as FLASK_RUN_PORT),
+    in one new terminal where the virtual environment is not activated: so
+    what one block sets (a variable, a cookie jar) the next one has.
     """
-    app, base = served_app
     found = list(sessions(step.path / "README.md"))
-    assert any(kind == "curl" for kind, _, _ in found), f"{step.name}/README.md has no curl session"
-    # The sessions call .venv/bin/python, as a reader in the repository would.
-    (tmp_path / ".venv").symlink_to(sys.prefix)
-    env = dict(os.environ)
-    for kind, commands, shown in found:
-        if kind == "curl":
-            printed = run_curl_session(commands, base, tmp_path, env)
-        else:
-            printed = run_cli_command(commands, app, step)
-            if " issue-token " in commands:
-                env["TOKEN"] = printed.splitlines()[-1]
+    assert found, f"{step.name}/README.md has no shell session"
+    clone = make_fresh_clone(tmp_path)
+    with make_run(clone, step.number) as terminal:
+        printed = run_in_one_terminal(clone, terminal, [commands for commands, _ in found])
+    base = f"http://127.0.0.1:{terminal['FLASK_RUN_PORT']}"
+    for (commands, shown), output in zip(found, printed):
         expected = shown.replace(EXAMPLE_PORT, base).rstrip("\n")
-        assert shows(expected, printed.rstrip("\n")), (
-            f"{commands}\nprinted:\n{printed}\nthe chapter shows:\n{shown}"
+        assert shows(expected, output.strip("\n")), (
+            f"{commands}\nprinted:\n{output}\nthe chapter shows:\n{shown}"
         )
+
+
+def test_every_command_in_the_documents_runs_from_the_virtual_environment():
+    """`.venv/bin/flask`, never a bare `flask`: a new terminal has no virtual environment active."""
+    for document in DOCUMENTS:
+        for block in blocks(document):
+            if block["lang"] in ("sh", "console"):
+                bare = re.findall(r"^\$? ?(?:[A-Z_]+=\S+ )*(flask|python|pip|gunicorn) ", block["body"], re.M)
+                assert not bare, f"{name(document)}: run {bare[0]} from .venv/bin:\n{block['body']}"
 
 
 def heading_anchors(document):

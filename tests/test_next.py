@@ -90,6 +90,30 @@ def test_a_hostile_next_is_not_copied_into_the_form(client, target):
     assert 'name="next"' not in page
 
 
+def post_login(client, auth, query, **fields):
+    """The login form posted to /login?next=..., as Flask-Login's login_url sends visitors there."""
+    form = {"csrf_token": auth.csrf_token(), "username": "alice", "password": "wonderland", **fields}
+    return client.post(f"/login?next={quote(query, safe='')}", data=form)
+
+
+@pytest.mark.parametrize("target", HOSTILE)
+def test_a_hostile_next_in_the_query_string_of_the_post_is_ignored(client, auth, target):
+    response = post_login(client, auth, target)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", SAFE)
+def test_a_path_on_this_site_is_honoured_from_the_query_string_of_the_post(client, auth, target):
+    """A client that posts to /login?next=... without the hidden field lands where it asked."""
+    assert post_login(client, auth, target).headers["Location"] == target
+
+
+def test_the_form_field_comes_before_the_query_string(client, auth):
+    assert post_login(client, auth, "/settings", next="/profile").headers["Location"] == "/profile"
+    assert post_login(client, auth, "/settings", next="//evil.example").headers["Location"] == "/"
+
+
 @pytest.mark.parametrize("target", SAFE)
 def test_a_path_on_this_site_is_honoured_from_the_query_string(logged_in, target):
     response = logged_in.get(f"/login?next={quote(target, safe='')}")

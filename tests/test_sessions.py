@@ -16,7 +16,11 @@ def test_login_stores_the_user_id_as_flask_login_does(client, auth, users):
 
 
 def test_login_starts_a_fresh_session(client, auth):
-    """Session fixation: nothing planted before login survives it."""
+    """Nothing put into the session before login survives it: session.clear() before login_user.
+
+    With Flask's signed cookie nobody can plant a logged-in session; what
+    this stops is data carried over (a planted value, an old flash).
+    """
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
     auth.login()

@@ -150,3 +150,18 @@ def test_the_loader_receives_a_string_from_the_remember_cookie_too(
     # The cookie is `id|signature`; the loader gets the id, as a string.
     assert loader_calls == [stored_id(client)]
     assert isinstance(loader_calls[0], str)
+
+
+@pytest.mark.since(3)
+def test_the_loader_runs_twice_when_the_session_id_fails_and_a_remember_cookie_is_there(
+    client, auth, new_visitor, loader_calls
+):
+    """Flask-Login 0.6.3: None for the session's id, then the remember cookie's id, in one request."""
+    auth.login("bob", "bobthebuilder", remember="on")
+    cookie_id = stored_id(client)
+    browser = new_visitor()
+    browser.client.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    with browser.client.session_transaction() as session:
+        session["_user_id"] = "999"  # a user deleted since, say
+    assert "Hello, bob!" in browser.client.get("/").text
+    assert loader_calls == ["999", cookie_id]
