@@ -26,12 +26,13 @@ test: setup
 
 # Workshops: `make workshop STEP=N` copies step N-1 into workshop/ for a learner
 # to rebuild step N (FORCE=1 starts again); `make check STEP=N` grades that
-# folder (DIR=path grades another one; WATCH=1 grades again on every save).
+# folder (DIR=path grades another one; WATCH=1 grades again on every save;
+# VERBOSE=1 lists every failing test).
 workshop: setup
 	$(BIN)/python -m tools.workshop start $(STEP) $(if $(FORCE),--force)
 
 check: setup
-	$(BIN)/python -m tools.workshop check $(STEP) $(if $(DIR),--dir $(DIR)) $(if $(WATCH),--watch)
+	$(BIN)/python -m tools.workshop check $(STEP) $(if $(DIR),--dir $(DIR)) $(if $(WATCH),--watch) $(if $(VERBOSE),--verbose)
 
 # Regenerate the "What changed" section of every chapter from the step folders.
 docs: setup

@@ -3,13 +3,16 @@
 What differs between steps lives here and nowhere else. Steps 1 to 3 keep
 their users in ``USERS``, a dictionary the step package offers, from each
 user's ``get_id()`` to a user with ``name``, ``password_hash`` and ``active``.
-Steps 4 and 5 keep them in a database, through the ``User`` model the package
-offers.
+Steps 4 and 5 keep them in a database: they are switched off and on with the
+step's own commands, and otherwise found by what their row holds (the name,
+a password hash), never by a model's or a column's name.
 """
 
 import copy
 
 from werkzeug.security import generate_password_hash
+
+from tests.databases import models_of
 
 # The same in every step (README.md); carol's account is switched off.
 DEMO_PASSWORDS = {"alice": "wonderland", "bob": "bobthebuilder", "carol": "looking-glass"}
@@ -66,26 +69,57 @@ class MemoryUsers:
 
 
 class DatabaseUsers:
-    """Steps 4 and 5: rows of the package's User model."""
+    """Steps 4 and 5: rows of a table of the step's database."""
 
-    def __init__(self, module):
-        self.User = module.User
+    def __init__(self, app, step):
+        self.app = app
+        self.step = step
 
     def name_of_active(self, user_id):
         """None: from step 4 the session holds a login's random token, never a guessable id."""
         return None
 
     def deactivate(self, name):
-        self._update(name, active=False)
+        self._command("deactivate-user", name)
 
     def reactivate(self, name):
-        self._update(name, active=True)
+        self._command("activate-user", name)
 
     def delete(self, name):
-        assert self.User.delete().where(self.User.name == name).execute() == 1
+        """Delete the user's row, and the rows that depend on it (logins, tokens)."""
+        self.row_of(name).delete_instance(recursive=True)
+
+    def password_hash_of(self, name):
+        row = self.row_of(name)
+        return row.__data__[self._hash_field(row)]
 
     def set_password_hash(self, name, password_hash):
-        self._update(name, password_hash=password_hash)
+        row = self.row_of(name)
+        model, primary_key = type(row), type(row)._meta.primary_key
+        updated = (
+            model.update({self._hash_field(row): password_hash})
+            .where(primary_key == getattr(row, primary_key.name))
+            .execute()
+        )
+        assert updated == 1
 
-    def _update(self, name, **values):
-        assert self.User.update(**values).where(self.User.name == name).execute() == 1
+    def row_of(self, name):
+        """The row of the user called name: the one that holds the name and a password hash."""
+        for model in models_of(self.step):
+            for row in model.select():
+                values = row.__data__.values()
+                if name in values and any(map(is_password_hash, values)):
+                    return row
+        raise AssertionError(f"no row holds the user {name!r}")
+
+    def _hash_field(self, row):
+        return next(field for field, value in row.__data__.items() if is_password_hash(value))
+
+    def _command(self, *arguments):
+        result = self.app.test_cli_runner().invoke(args=list(arguments))
+        assert result.exit_code == 0, result.output
+
+
+def is_password_hash(value):
+    """Whether value reads like a Werkzeug password hash: `method$salt$hash`."""
+    return isinstance(value, str) and value.startswith(("scrypt:", "pbkdf2:")) and value.count("$") == 2

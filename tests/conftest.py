@@ -9,10 +9,13 @@ the callbacks registered with Flask-Login, and the users as accounts.py says.
 """
 
 import hashlib
+import os
 import secrets
 import shutil
+import sys
 
 import pytest
+from hypothesis import Phase, settings
 
 from tests.accounts import DatabaseUsers, MemoryUsers, reset_memory_users
 from tests.browser import VIEWPORT, chromium_launch_args, emptied
@@ -21,6 +24,13 @@ from tests.doc_output import matches
 from tests.forms import AuthActions
 from tests.live_server import serve_in_a_thread
 from tests.steps import TEMPLATE_CACHE
+
+# Property-based tests try Hypothesis's 100 examples each; the workshop grader
+# asks for fewer, and shows the first failing one as found, unshrunk
+# (--hypothesis-profile=grading), to answer in seconds.
+settings.register_profile(
+    "grading", max_examples=20, phases=[Phase.explicit, Phase.reuse, Phase.generate]
+)
 
 # Every test app starts from this configuration.
 BASE_CONFIG = {
@@ -35,12 +45,12 @@ BASE_CONFIG = {
 
 
 @pytest.fixture
-def make_app(step, tmp_path, monkeypatch, sqlite_template, database_url):
+def make_app(step, tmp_path_factory, monkeypatch, sqlite_template, database_url):
     """Build the step's app with BASE_CONFIG plus the settings given.
 
     A setting given as None is left to the step's own default. Every app a
     test makes shares the test's users: the demo accounts, in memory or in a
-    new database.
+    database as new (a fresh copy of one file per step and test process).
     """
 
     def create_app(database=None, **settings):
@@ -54,13 +64,15 @@ def make_app(step, tmp_path, monkeypatch, sqlite_template, database_url):
     if step.database == "memory":
         reset_memory_users(step.module, BASE_CONFIG["PASSWORD_HASH_METHOD"])
     elif step.database == "sqlite":
-        database = sqlite_config(tmp_path / "test.db")
+        database = sqlite_config(tmp_path_factory.getbasetemp() / f"{step.name}.db")
         shutil.copy(sqlite_template(step, create_app), database["name"])
     else:
         # The step reads DATABASE_URL itself, as it would in production.
         monkeypatch.setenv("DATABASE_URL", database_url)
 
-    opened = []
+    # The database the models use now, as the test starts, and every one the
+    # test's apps open: all are closed after the test.
+    opened = [database_of(step)] if step.database != "memory" and step.name in sys.modules else []
 
     def make(**settings):
         app = create_app(database, **settings)
@@ -71,13 +83,51 @@ def make_app(step, tmp_path, monkeypatch, sqlite_template, database_url):
         return app
 
     yield make
-    for each in opened:
-        close(each)
+    if step.database != "memory":
+        # What the test's own queries opened, in every app it made (requests
+        # close theirs), and in the shared app, whose database is the latest.
+        for each in {id(database): database for database in [*opened, database_of(step)]}.values():
+            if each is not None:
+                close(each)
+
+
+# What the steps' create_app takes from the environment.
+READ_BY_CREATE_APP = ("FLASK_DEBUG", "FLASK_SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI",
+                      "TRUSTED_PROXIES")
+
+
+@pytest.fixture(scope="session")
+def shared_apps():
+    return {}
 
 
 @pytest.fixture
-def app(make_app):
-    return make_app()
+def app(step, make_app, shared_apps, request):
+    """The step's app with BASE_CONFIG, with its users and its counts as new.
+
+    Building an app costs milliseconds that hundreds of tests would pay: one
+    app per step serves the tests of a process. make_app gave it fresh users;
+    Flask-Limiter's counts start again here (and its enabled state follows
+    this app's config again). A test that changes the app, with a route or a
+    hook, says so with @pytest.mark.own_app and gets an app of its own.
+    """
+    if request.node.get_closest_marker("own_app"):
+        return make_app()
+    # The environment create_app reads is part of the app (a test may set
+    # FLASK_DEBUG, say, before it asks for one).
+    key = (str(step), *(os.environ.get(name) for name in READ_BY_CREATE_APP))
+    app, database = shared_apps.get(key, (None, None))
+    # A step's models keep one database for all its apps (Flask-Peewee's is
+    # a proxy): an app made since for another database takes them over.
+    if app is None or (step.database != "memory" and database_of(step) is not database):
+        app = make_app()
+        shared_apps[key] = app, database_of(step) if step.database != "memory" else None
+        return app
+    for limiter in app.extensions.get("limiter", ()):
+        limiter.init_app(app)
+    if step.database == "postgresql":
+        init_db(app)
+    return app
 
 
 @pytest.fixture
@@ -112,7 +162,7 @@ def new_visitor(app):
 @pytest.fixture
 def users(app, step):
     """Change users behind the app's back, as an administrator would."""
-    return MemoryUsers(step.module) if step.database == "memory" else DatabaseUsers(step.module)
+    return MemoryUsers(step.module) if step.database == "memory" else DatabaseUsers(app, step)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ pytest-xdist worker, emptied before each test.
 """
 
 import os
+import sys
 
 import pytest
 
@@ -15,8 +16,10 @@ import pytest
 def sqlite_config(path):
     # A file, never ":memory:": each connection to ":memory:" is a new, empty
     # database, and a step opens connections as it pleases. Foreign keys on,
-    # as the steps ask in production.
-    return {"name": str(path), "engine": "peewee.SqliteDatabase", "pragmas": {"foreign_keys": 1}}
+    # as the steps ask in production; no waiting for the disk, for a file
+    # that is thrown away after the test.
+    pragmas = {"foreign_keys": 1, "synchronous": 0}
+    return {"name": str(path), "engine": "peewee.SqliteDatabase", "pragmas": pragmas}
 
 
 def init_db(app):
@@ -84,10 +87,48 @@ def database_url(step, request):
     return url
 
 
+_models = {}
+
+
+def models_of(step):
+    """The peewee models the step's code defines, wherever it put them.
+
+    Found by what they are, not by name: a learner's folder may lay its
+    modules out as it likes. Looked for once per test process, after the
+    step's package is imported.
+    """
+    if step.name not in _models:
+        found = find_models(step)
+        if not found:
+            return []
+        _models[step.name] = found
+    return _models[step.name]
+
+
+def find_models(step):
+    import peewee
+
+    found = {}
+    for name, module in list(sys.modules.items()):
+        if name == step.name or name.startswith(step.name + "."):
+            for value in vars(module).values():
+                if (isinstance(value, type) and issubclass(value, peewee.Model)
+                        and value.__module__.startswith(step.name) and value._meta.table_name
+                        and value._meta.fields.keys() - {"id"}):
+                    found[value._meta.table_name] = value
+    return list(found.values())
+
+
 def database_of(step):
-    """The database the step's latest app uses, through the User model the package offers."""
-    database = step.module.User._meta.database
-    return getattr(database, "obj", database)  # behind a peewee Proxy
+    """The database the step's models use (behind Flask-Peewee's proxy, if there is one).
+
+    None before the step has made an app.
+    """
+    models = models_of(step)
+    if not models:
+        return None
+    database = models[0]._meta.database
+    return getattr(database, "obj", database)
 
 
 def close(database):
@@ -97,11 +138,21 @@ def close(database):
         database.close_all()
 
 
+def snapshot(step):
+    """Every row of every table of the step's database, by table: to compare before and after."""
+    database = database_of(step)
+    return {
+        table: sorted(map(repr, database.execute_sql(f'SELECT * FROM "{table}"').fetchall()))
+        for table in database.get_tables()
+    }
+
+
 def text_in_tables(step):
     """Every value stored in the step's database, as text: to search for secrets."""
     database = database_of(step)
-    values = []
-    for table in database.get_tables():
-        cursor = database.execute_sql(f'SELECT * FROM "{table}"')
-        values += [str(value) for row in cursor.fetchall() for value in row]
-    return values
+    return [
+        str(value)
+        for table in database.get_tables()
+        for row in database.execute_sql(f'SELECT * FROM "{table}"').fetchall()
+        for value in row
+    ]

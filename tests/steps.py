@@ -162,6 +162,15 @@ def pytest_configure(config):
     )
     config.addinivalue_line(
         "markers",
+        "section(heading): the section of the chapter of the test's `since` step that teaches"
+        " what the test checks; the workshop grader's hint comes from it",
+    )
+    config.addinivalue_line(
+        "markers",
+        "own_app: the test changes the app (a route, a hook), so it gets an app of its own",
+    )
+    config.addinivalue_line(
+        "markers",
         "sqlite_only: the behaviour under test does not involve the database; once per step",
     )
     config.addinivalue_line(

@@ -1,6 +1,5 @@
 """Step 5: API tokens through request_loader, and JSON 401s for the API."""
 
-import hashlib
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -8,7 +7,9 @@ import pytest
 import time_machine
 from playhouse.test_utils import count_queries
 
-pytestmark = pytest.mark.since(5)
+from tests.databases import snapshot, text_in_tables
+
+pytestmark = [pytest.mark.since(5), pytest.mark.section("The request loader")]
 
 TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{43}")  # 256 random bits, base64url
 
@@ -25,9 +26,9 @@ def issue(runner):
     return issue
 
 
-@pytest.fixture
-def ApiToken(step):
-    return step.module.ApiToken
+def tokens_of(client, token):
+    """The caller's tokens, as GET /api/tokens lists them: {name: row}."""
+    return {row["name"]: row for row in client.get("/api/tokens", headers=bearer(token)).json["tokens"]}
 
 
 def bearer(token):
@@ -44,36 +45,37 @@ def assert_refused(response, challenge="Bearer"):
     assert "Set-Cookie" not in response.headers
 
 
+@pytest.mark.section("Tokens: random, shown once, stored as a hash")
 class TestIssuingTokens:
-    def test_the_token_is_printed_alone_on_the_last_line(self, runner):
+    def test_the_token_is_printed_alone_on_the_last_line(self, runner, client):
         result = runner.invoke(args=["issue-token", "alice", "--name", "laptop"])
         assert result.exit_code == 0
-        first, token = result.output.splitlines()
-        assert first == 'Issued the token "laptop" for alice. It is shown only this once:'
+        token = result.output.splitlines()[-1]
         assert TOKEN_FORMAT.fullmatch(token)
+        assert client.get("/api/me", headers=bearer(token)).status_code == 200
 
     def test_tokens_are_random(self, issue):
         assert len({issue() for _ in range(5)}) == 5
 
-    def test_only_the_sha256_of_the_token_is_stored(self, issue, ApiToken):
+    def test_no_usable_token_is_stored(self, step, issue):
+        """Only a hash: a copy of the database opens nothing."""
         token = issue()
-        row = ApiToken.get()
-        assert row.token_hash == hashlib.sha256(token.encode()).hexdigest()
-        stored = [str(value) for value in row.__data__.values()]
-        assert not any(token in value for value in stored)
+        assert not any(token in value for value in text_in_tables(step))
 
-    def test_an_unknown_user_gets_no_token(self, runner, ApiToken):
+    def test_an_unknown_user_gets_no_token(self, step, runner):
+        before = snapshot(step)
         result = runner.invoke(args=["issue-token", "mallory"])
         assert result.exit_code == 1
-        assert result.output == "Error: There is no user called mallory.\n"
-        assert ApiToken.select().count() == 0
+        assert "mallory" in result.output
+        assert snapshot(step) == before
 
     @pytest.mark.parametrize("name", ["", "x" * 65, "tab\tname"])
-    def test_a_bad_token_name_is_refused(self, runner, ApiToken, name):
+    def test_a_bad_token_name_is_refused(self, step, runner, name):
+        before = snapshot(step)
         result = runner.invoke(args=["issue-token", "alice", "--name", name])
         assert result.exit_code == 2
-        assert "A token's name is 1 to 64 printable characters." in result.output
-        assert ApiToken.select().count() == 0
+        assert "64" in result.output
+        assert snapshot(step) == before
 
     def test_list_tokens_shows_names_and_dates_never_the_token(self, runner, issue, client):
         token = issue(name="laptop")
@@ -81,9 +83,7 @@ class TestIssuingTokens:
         client.get("/api/me", headers=bearer(token))
         result = runner.invoke(args=["list-tokens", "alice"])
         assert result.exit_code == 0
-        lines = result.output.splitlines()
-        assert re.fullmatch(r"1  laptop  created [\d-]+ [\d:]+  last used [\d-]+ [\d:]+  active", lines[0])
-        assert re.fullmatch(r"2  backup-script  created [\d-]+ [\d:]+  last used never  active", lines[1])
+        assert "laptop" in result.output and "backup-script" in result.output
         assert token not in result.output
 
     def test_list_tokens_of_a_user_without_any(self, runner):
@@ -110,6 +110,7 @@ class TestCallingTheApi:
         response = client.get("/api/me", headers={"Authorization": f"bearer {issue()}"})
         assert response.status_code == 200
 
+    @pytest.mark.section("No session cookie for token requests")
     @pytest.mark.parametrize("path", ["/api/me", "/api/tokens"])
     def test_a_token_response_sets_no_cookie(self, client, issue, path):
         response = client.get(path, headers=bearer(issue()))
@@ -171,7 +172,7 @@ class TestStoppingTokens:
         assert client.get("/api/me", headers=bearer(laptop)).status_code == 200
         result = runner.invoke(args=["revoke-tokens", "alice"])
         assert result.exit_code == 0
-        assert result.output == "Revoked 2 of alice's tokens.\n"
+        assert "2" in result.output
         for token in (laptop, script):
             assert_refused(client.get("/api/me", headers=bearer(token)), 'Bearer error="invalid_token"')
 
@@ -193,9 +194,10 @@ class TestStoppingTokens:
     def test_revoke_tokens_for_an_unknown_user_is_a_clear_error(self, runner):
         result = runner.invoke(args=["revoke-tokens", "mallory"])
         assert result.exit_code == 1
-        assert result.output == "Error: There is no user called mallory.\n"
+        assert "mallory" in result.output
 
 
+@pytest.mark.section("The API, and its 401s")
 class TestTokensEndpoints:
     def test_lists_the_callers_tokens_without_the_secrets(self, client, issue):
         token = issue(name="laptop")
@@ -205,39 +207,42 @@ class TestTokensEndpoints:
         assert set(body["tokens"][0]) == {"id", "name", "created", "last_used", "revoked"}
         assert token not in str(body)
 
-    def test_a_token_can_revoke_a_token_without_a_csrf_token(self, client, issue, ApiToken):
+    @pytest.mark.section("CSRF: checked for cookies, not for tokens")
+    def test_a_token_can_revoke_a_token_without_a_csrf_token(self, client, issue):
         token, other = issue(name="laptop"), issue(name="old")
-        other_id = ApiToken.get(ApiToken.name == "old").id
+        other_id = tokens_of(client, token)["old"]["id"]
         response = client.delete(f"/api/tokens/{other_id}", headers=bearer(token))
         assert response.status_code == 204
         assert "Set-Cookie" not in response.headers
         assert_refused(client.get("/api/me", headers=bearer(other)), 'Bearer error="invalid_token"')
 
-    def test_a_browser_session_needs_the_csrf_token_to_revoke(self, client, auth, issue, ApiToken):
-        issue()
-        token_id = ApiToken.get().id
+    @pytest.mark.section("CSRF: checked for cookies, not for tokens")
+    def test_a_browser_session_needs_the_csrf_token_to_revoke(self, client, auth, issue, new_visitor):
+        token = issue()
+        program = new_visitor().client
+        token_id = tokens_of(program, token)["laptop"]["id"]
         auth.login()
         refused = client.delete(f"/api/tokens/{token_id}")
         assert refused.status_code == 400
-        assert not ApiToken.get_by_id(token_id).revoked
+        assert program.get("/api/me", headers=bearer(token)).status_code == 200
         accepted = client.delete(
             f"/api/tokens/{token_id}", headers={"X-CSRFToken": auth.csrf_token("/")}
         )
         assert accepted.status_code == 204
-        assert ApiToken.get_by_id(token_id).revoked
+        assert program.get("/api/me", headers=bearer(token)).status_code == 401
 
     @pytest.mark.parametrize("whose", ["bob's", "unknown"])
-    def test_another_users_or_an_unknown_token_is_not_found(self, client, issue, ApiToken, whose):
+    def test_another_users_or_an_unknown_token_is_not_found(self, client, issue, whose):
         token = issue()
-        target = ApiToken.get(ApiToken.name == "laptop").id + 100
+        target = tokens_of(client, token)["laptop"]["id"] + 100
         if whose == "bob's":
-            issue("bob", name="bobs")
-            target = ApiToken.get(ApiToken.name == "bobs").id
+            target = tokens_of(client, issue("bob", name="bobs"))["bobs"]["id"]
         response = client.delete(f"/api/tokens/{target}", headers=bearer(token))
         assert response.status_code == 404
         assert response.json == {"error": f"You have no token {target} to revoke."}
 
 
+@pytest.mark.section("No session cookie for token requests")
 def test_a_token_response_sets_no_cookie_even_when_the_session_was_written(make_app, issue):
     """With REMEMBER_COOKIE_REFRESH_EACH_REQUEST, Flask-Login writes to the session on every request."""
     app = make_app(REMEMBER_COOKIE_REFRESH_EACH_REQUEST=True)
@@ -246,6 +251,7 @@ def test_a_token_response_sets_no_cookie_even_when_the_session_was_written(make_
     assert "Set-Cookie" not in response.headers
 
 
+@pytest.mark.section("Errors in JSON, always")
 class TestAlwaysJson:
     """Every answer under /api/ is JSON, errors included; the pages keep their HTML."""
 
@@ -282,23 +288,26 @@ class TestAlwaysJson:
         if status == 405:
             assert response.headers["Allow"]
 
-    def test_a_browser_session_without_the_csrf_token_gets_400_in_json(self, client, auth, issue, ApiToken):
-        issue()
+    def test_a_browser_session_without_the_csrf_token_gets_400_in_json(self, client, auth, issue, new_visitor):
+        token = issue()
+        program = new_visitor().client
         auth.login()
-        response = client.delete(f"/api/tokens/{ApiToken.get().id}")
+        response = client.delete(f"/api/tokens/{tokens_of(program, token)['laptop']['id']}")
         self.assert_json_error(response, 400)
-        assert response.json["error"] == "The CSRF token is missing."
-        assert not ApiToken.get().revoked
+        assert "CSRF" in response.json["error"]
+        assert program.get("/api/me", headers=bearer(token)).status_code == 200
 
-    def test_an_oversized_body_gets_413_in_json(self, client, auth, issue, ApiToken):
+    def test_an_oversized_body_gets_413_in_json(self, client, auth, issue, new_visitor):
         """A browser session's call is checked for a CSRF token, in the form it sends."""
-        issue()
+        token = issue()
+        program = new_visitor().client
         auth.login()
         response = client.delete(
-            f"/api/tokens/{ApiToken.get().id}", data={"csrf_token": "x" * 20_000}
+            f"/api/tokens/{tokens_of(program, token)['laptop']['id']}",
+            data={"csrf_token": "x" * 20_000},
         )
         self.assert_json_error(response, 413)
-        assert not ApiToken.get().revoked
+        assert program.get("/api/me", headers=bearer(token)).status_code == 200
 
     def test_an_error_in_the_api_is_a_500_in_json_without_a_traceback(self, make_app):
         app = make_app(PROPAGATE_EXCEPTIONS=False)
@@ -335,6 +344,7 @@ class TestAlwaysJson:
         )
 
 
+@pytest.mark.section("Errors in JSON, always")
 class TestOneQueryPerTokenCall:
     def queries_for(self, client, token):
         with count_queries() as counter:

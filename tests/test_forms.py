@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = pytest.mark.since(1)
+pytestmark = [pytest.mark.since(1), pytest.mark.section("CSRF tokens on every form")]
 
 
 def test_login_without_a_csrf_token_is_refused_and_logs_nobody_in(client):
@@ -44,10 +44,12 @@ def test_logout_without_a_csrf_token_is_refused_and_keeps_the_user_in(client, au
 @pytest.mark.parametrize(
     "method, path", [("PUT", "/login"), ("DELETE", "/login"), ("PATCH", "/logout"), ("GET", "/logout")]
 )
+@pytest.mark.section("Logging out")
 def test_wrong_methods_get_405(client, method, path):
     assert client.open(path, method=method).status_code == 405
 
 
+@pytest.mark.section("Ready for production")
 @pytest.mark.since(4)
 def test_an_oversized_body_gets_413(client, auth):
     response = client.post(
@@ -69,6 +71,7 @@ BAD_CREDENTIALS = {
 }
 
 
+@pytest.mark.section("Logging in")
 @pytest.mark.parametrize("username, password", BAD_CREDENTIALS.values(), ids=BAD_CREDENTIALS)
 def test_bad_credentials_show_the_form_again(client, auth, username, password):
     response = auth.login(username, password)
@@ -78,6 +81,7 @@ def test_bad_credentials_show_the_form_again(client, auth, username, password):
     assert "Hello, visitor!" in client.get("/").text
 
 
+@pytest.mark.section("Logging in")
 def test_a_body_that_is_not_utf8_shows_the_form_again(client, auth):
     body = f"csrf_token={auth.csrf_token()}&username=%FF%FEalice&password=%C3%28"
     response = client.post(
@@ -87,6 +91,7 @@ def test_a_body_that_is_not_utf8_shows_the_form_again(client, auth):
     assert "Invalid username or password." in response.text
 
 
+@pytest.mark.section("Logging in")
 def test_a_repeated_field_counts_once(client, auth):
     body = (
         f"csrf_token={auth.csrf_token()}&username=mallory&username=alice"
@@ -97,6 +102,7 @@ def test_a_repeated_field_counts_once(client, auth):
     assert "Hello, visitor!" in client.get("/").text
 
 
+@pytest.mark.section("Logging in")
 def test_a_json_body_is_not_a_login(client, auth):
     response = client.post(
         "/login",

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tests.forms import AuthActions
 
 FUZZ = settings(
-    max_examples=100, deadline=None, derandomize=True, database=None,
+    deadline=None, derandomize=True, database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 ACCOUNTS = {("alice", "wonderland"), ("bob", "bobthebuilder")}
@@ -33,6 +33,7 @@ def unthrottled(make_app):
     return lambda: AuthActions(app.test_client())
 
 
+@pytest.mark.section("Logging in")
 @pytest.mark.since(1)
 @FUZZ
 @given(username=USERNAMES, password=PASSWORDS, extra=EXTRA_FIELDS)
@@ -68,6 +69,7 @@ SESSIONS = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.section("What it returns: a user or `None`, never an exception")
 @pytest.mark.since(2)
 @FUZZ
 @given(contents=SESSIONS)
@@ -97,6 +99,7 @@ def token(api_client, runner):
 HEADER_TEXT = st.from_regex(r"[\x20-\x7e]{0,60}", fullmatch=True)
 
 
+@pytest.mark.section("The request loader")
 @pytest.mark.since(5)
 @FUZZ
 @given(data=st.data())

@@ -2,7 +2,7 @@
 
 import pytest
 
-pytestmark = pytest.mark.since(3)
+pytestmark = [pytest.mark.since(3), pytest.mark.section("Protecting a page")]
 
 
 @pytest.mark.parametrize("path", ["/profile", "/settings"])
@@ -17,6 +17,7 @@ def test_the_login_page_says_why_the_visitor_is_there(client):
     assert '<p class="flash info">Please log in to see this page.</p>' in page
 
 
+@pytest.mark.section("The `next` round trip")
 def test_the_login_form_carries_next_through_the_post(client):
     page = client.get("/login?next=%2Fprofile").text
     assert '<input type="hidden" name="next" value="/profile">' in page
@@ -27,6 +28,7 @@ def test_the_login_page_itself_is_open_to_visitors(client):
     assert client.get("/login").status_code == 200
 
 
+@pytest.mark.section("The `next` round trip")
 def test_after_login_the_user_lands_on_the_page_they_asked_for(client, auth):
     client.get("/profile")
     response = auth.login(next="/profile")
@@ -36,12 +38,14 @@ def test_after_login_the_user_lands_on_the_page_they_asked_for(client, auth):
     assert "alice's profile" in page.text
 
 
+@pytest.mark.section("The `next` round trip")
 def test_the_query_string_of_the_page_survives_the_round_trip(client, auth):
     login_page = client.get("/profile?tab=security").headers["Location"]
     assert login_page == "/login?next=%2Fprofile%3Ftab%3Dsecurity"
     assert auth.login(next="/profile?tab=security").headers["Location"] == "/profile?tab=security"
 
 
+@pytest.mark.section("The `next` round trip")
 def test_without_next_the_user_lands_on_the_home_page(auth):
     assert auth.login().headers["Location"] == "/"
 
@@ -55,6 +59,7 @@ def test_a_logged_in_user_sees_protected_pages(client, auth):
 @pytest.mark.parametrize(
     "query, location", [("", "/"), ("?next=%2Fprofile", "/profile")], ids=["no next", "next"]
 )
+@pytest.mark.section("The `next` round trip")
 def test_a_logged_in_user_who_opens_the_login_page_is_sent_on(client, auth, query, location):
     auth.login()
     response = client.get(f"/login{query}")

@@ -17,7 +17,7 @@ import time_machine
 from tests.databases import text_in_tables
 from tests.forms import CSRF_FIELD
 
-pytestmark = pytest.mark.since(4)
+pytestmark = [pytest.mark.since(4), pytest.mark.section("Ending logins")]
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 LOGIN_COOKIES = ("session", "remember_token")
@@ -86,6 +86,7 @@ def alice_elsewhere(new_visitor):
     return visitor
 
 
+@pytest.mark.section("A login is a row")
 class TestALoginIsARow:
     def test_each_login_carries_a_random_token_not_the_user_id(self, alice, alice_elsewhere):
         first, second = session_token(alice), session_token(alice_elsewhere)
@@ -307,6 +308,7 @@ class TestAdministrator:
 START = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
 
 
+@pytest.mark.section("How long a login lasts")
 class TestLifetimes:
     """Enforced on the server: 14 days for every login, 15 minutes of freshness."""
 

@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash
 from tests.accounts import DEMO_PASSWORDS, original_users
 from tests.forms import AuthActions
 
-pytestmark = pytest.mark.since(1)
+pytestmark = [pytest.mark.since(1), pytest.mark.section("Passwords: hashed, and checked as typed")]
 
 # scrypt with N=2**17, r=8, p=1: the OWASP minimum (SECURITY.md, rule 4).
 PRODUCTION_METHOD = "scrypt:131072:8:1"
@@ -48,9 +48,7 @@ def test_the_demo_passwords_are_stored_with_scrypt_at_the_owasp_minimum(
     if step.database == "memory":
         stored = {user.name: user.password_hash for user in original_users(step.module).values()}
         assert set(stored) == set(DEMO_PASSWORDS)
-        for name, password_hash in stored.items():
-            assert password_hash.startswith(PRODUCTION_METHOD + "$")
-            assert check_password_hash(password_hash, DEMO_PASSWORDS[name]), name
+        assert all(password_hash.startswith(PRODUCTION_METHOD + "$") for password_hash in stored.values())
     else:
         recorded = request.getfixturevalue("recorded_scrypt")
         users.delete("bob")  # init-db puts a missing demo account back
@@ -59,6 +57,15 @@ def test_the_demo_passwords_are_stored_with_scrypt_at_the_owasp_minimum(
         assert recorded == [(131072, 8, 1)]
 
 
+@pytest.mark.slow
+@pytest.mark.until(3)
+def test_the_demo_hashes_are_of_the_documented_passwords(step):
+    """The hashes in the code check out against the passwords the README gives (1.2 s of scrypt)."""
+    for user in original_users(step.module).values():
+        assert check_password_hash(user.password_hash, DEMO_PASSWORDS[user.name]), user.name
+
+
+@pytest.mark.section("Fresh logins")
 @pytest.mark.since(3)
 def test_new_passwords_are_hashed_with_scrypt_at_the_owasp_minimum(make_app, recorded_scrypt):
     """Without an override, a password changed on the settings page gets the production method."""
@@ -72,6 +79,7 @@ def test_new_passwords_are_hashed_with_scrypt_at_the_owasp_minimum(make_app, rec
     assert recorded_scrypt and set(recorded_scrypt) == {(131072, 8, 1)}
 
 
+@pytest.mark.section("Managing users from the command line")
 @pytest.mark.since(4)
 def test_add_user_hashes_with_scrypt_at_the_owasp_minimum(make_app, recorded_scrypt):
     runner = make_app(PASSWORD_HASH_METHOD=None).test_cli_runner()
@@ -91,6 +99,7 @@ def test_add_user_hashes_with_scrypt_at_the_owasp_minimum(make_app, recorded_scr
     ],
     ids=["long passphrase", "surrounding spaces", "unicode"],
 )
+@pytest.mark.section("Fresh logins")
 def test_any_password_round_trips(auth, new_visitor, password):
     auth.login()
     auth.client.post("/settings", data={
@@ -119,6 +128,7 @@ def can_log_in(visitor, password):
     ],
     ids=["right password", "wrong password", "inactive account", "unknown user"],
 )
+@pytest.mark.section("Ready for production")
 def test_every_login_attempt_checks_exactly_one_hash(auth, hash_checks, username, password):
     """Equal work whether or not the user exists: timing tells nothing.
 
@@ -140,6 +150,7 @@ def test_every_login_attempt_checks_exactly_one_hash(auth, hash_checks, username
     ids=["empty", "one character", "unknown method", "bad scrypt parameters",
          "unknown digest", "zero iterations", "plaintext"],
 )
+@pytest.mark.section("Ready for production")
 def test_a_malformed_stored_hash_is_a_failed_login(client, auth, users, stored_hash):
     """A row edited by hand, or left by an older app, is a failed login, not a 500."""
     users.set_password_hash("alice", stored_hash)

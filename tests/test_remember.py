@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-pytestmark = pytest.mark.since(3)
+pytestmark = [pytest.mark.since(3), pytest.mark.section("Remember me")]
 
 
 def restart_browser(client, new_visitor):
@@ -19,6 +19,7 @@ def test_without_remember_me_there_is_no_remember_cookie(client, auth):
     assert client.get_cookie("remember_token") is None
 
 
+@pytest.mark.section("Cookies that carry a login")
 def test_the_remember_cookie_is_httponly_samesite_lax_secure_and_lasts_14_days(client, auth):
     auth.login(remember="on")
     cookie = client.get_cookie("remember_token")
@@ -50,12 +51,14 @@ def test_a_remembered_login_is_not_fresh(client, auth, new_visitor):
         assert session["_fresh"] is False
 
 
+@pytest.mark.section("Fresh logins")
 def test_a_typed_password_makes_a_fresh_login(client, auth):
     auth.login()
     assert "Your login is <strong>fresh</strong>" in client.get("/profile").text
     assert client.get("/settings").status_code == 200
 
 
+@pytest.mark.section("Fresh logins")
 def test_a_remembered_user_must_confirm_the_password_for_settings(client, auth, new_visitor):
     auth.login(remember="on")
     browser = restart_browser(client, new_visitor)
@@ -67,6 +70,7 @@ def test_a_remembered_user_must_confirm_the_password_for_settings(client, auth, 
     assert '<input type="hidden" name="next" value="/settings">' in page
 
 
+@pytest.mark.section("Fresh logins")
 def test_confirming_the_password_makes_the_login_fresh(client, auth, new_visitor):
     auth.login(remember="on")
     browser = restart_browser(client, new_visitor)
@@ -78,6 +82,7 @@ def test_confirming_the_password_makes_the_login_fresh(client, auth, new_visitor
     assert browser.client.get("/settings").status_code == 200
 
 
+@pytest.mark.section("Fresh logins")
 @pytest.mark.parametrize("password", ["wrong", "", " wonderland"])
 def test_a_wrong_password_leaves_the_login_stale(client, auth, new_visitor, password):
     auth.login(remember="on")
@@ -91,6 +96,7 @@ def test_a_wrong_password_leaves_the_login_stale(client, auth, new_visitor, pass
     assert browser.client.get("/settings").status_code == 302
 
 
+@pytest.mark.section("Fresh logins")
 def test_reauthenticate_follows_only_a_safe_next(client, auth):
     auth.login()
     response = client.post(
@@ -101,10 +107,12 @@ def test_reauthenticate_follows_only_a_safe_next(client, auth):
     assert response.headers["Location"] == "/"
 
 
+@pytest.mark.section("Fresh logins")
 def test_reauthenticate_is_for_logged_in_users_only(client):
     assert client.get("/reauthenticate").status_code == 302
 
 
+@pytest.mark.section("Remember me")
 def test_logout_deletes_the_remember_cookie(client, auth):
     auth.login(remember="on")
     response = auth.logout()
@@ -162,6 +170,7 @@ def test_a_remember_cookie_for_a_user_who_is_gone_is_an_anonymous_visitor(
     assert "Hello, visitor!" in response.text
 
 
+@pytest.mark.section("Fresh logins")
 def test_confirming_the_password_checks_exactly_one_hash(client, auth, hash_checks):
     auth.login()
     token = auth.csrf_token("/")
@@ -183,6 +192,7 @@ def can_log_in(visitor, password):
     return "Hello, alice!" in visitor.client.get("/").text
 
 
+@pytest.mark.section("Fresh logins")
 def test_a_fresh_user_can_change_the_password(auth, new_visitor):
     auth.login()
     response = change_password(auth, "a much longer passphrase")
@@ -192,6 +202,7 @@ def test_a_fresh_user_can_change_the_password(auth, new_visitor):
     assert not can_log_in(new_visitor(), "wonderland")
 
 
+@pytest.mark.section("Fresh logins")
 @pytest.mark.parametrize("new_password", ["", "short", "7 chars"])
 def test_a_new_password_shorter_than_8_characters_is_refused(auth, new_visitor, new_password):
     auth.login()
@@ -201,6 +212,7 @@ def test_a_new_password_shorter_than_8_characters_is_refused(auth, new_visitor, 
     assert can_log_in(new_visitor(), "wonderland")
 
 
+@pytest.mark.section("Fresh logins")
 def test_a_remembered_user_cannot_change_the_password(client, auth, new_visitor):
     auth.login(remember="on")
     browser = restart_browser(client, new_visitor)
@@ -209,6 +221,7 @@ def test_a_remembered_user_cannot_change_the_password(client, auth, new_visitor)
     assert can_log_in(new_visitor(), "wonderland")
 
 
+@pytest.mark.section("Fresh logins")
 @pytest.mark.parametrize("current_password", ["", "wrong", " wonderland", "bobthebuilder"])
 def test_a_wrong_current_password_changes_nothing_and_says_so(auth, new_visitor, current_password):
     auth.login()
@@ -219,6 +232,7 @@ def test_a_wrong_current_password_changes_nothing_and_says_so(auth, new_visitor,
     assert not can_log_in(new_visitor(), "a much longer passphrase")
 
 
+@pytest.mark.section("Fresh logins")
 def test_changing_the_password_needs_a_csrf_token(client, auth, new_visitor):
     auth.login()
     response = client.post("/settings", data={"new_password": "a much longer passphrase"})

@@ -4,9 +4,10 @@ import logging
 
 import pytest
 
-pytestmark = pytest.mark.since(1)
+pytestmark = [pytest.mark.since(1), pytest.mark.section("Logging in")]
 
 
+@pytest.mark.section("3. A user loader")
 @pytest.mark.until(3)
 def test_login_stores_the_user_id_as_flask_login_does(client, auth, users):
     auth.login("alice")
@@ -29,6 +30,7 @@ def test_login_starts_a_fresh_session(client, auth):
         assert "_user_id" in session
 
 
+@pytest.mark.section("Cookies that carry a login")
 @pytest.mark.since(3)
 def test_session_cookie_is_httponly_samesite_lax_and_secure(client, auth):
     auth.login()
@@ -38,6 +40,7 @@ def test_session_cookie_is_httponly_samesite_lax_and_secure(client, auth):
     assert cookie.secure
 
 
+@pytest.mark.section("Cookies that carry a login")
 @pytest.mark.since(3)
 def test_development_server_cookie_works_over_plain_http(step, monkeypatch):
     """`flask run --debug` serves plain HTTP, where browsers drop Secure cookies."""
@@ -46,12 +49,14 @@ def test_development_server_cookie_works_over_plain_http(step, monkeypatch):
     assert app.config["SESSION_COOKIE_SECURE"] is False
 
 
+@pytest.mark.section("Logging out")
 def test_logout_is_post_only(client, auth):
     auth.login()
     assert client.get("/logout").status_code == 405
     assert "Hello, alice!" in client.get("/").text
 
 
+@pytest.mark.section("Cookies that carry a login")
 @pytest.mark.since(3)
 def test_logout_response_is_not_cacheable(client, auth):
     auth.login()
@@ -59,6 +64,7 @@ def test_logout_response_is_not_cacheable(client, auth):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.section("Logging out")
 def test_logout_removes_the_login_from_the_session(client, auth):
     auth.login()
     auth.logout()
@@ -66,6 +72,7 @@ def test_logout_removes_the_login_from_the_session(client, auth):
         assert "_user_id" not in session
 
 
+@pytest.mark.section("The secret key")
 def test_a_cookie_signed_with_another_key_is_an_anonymous_visitor(make_app, client):
     """A login on another deployment (another SECRET_KEY) is worth nothing here."""
     elsewhere = make_app(SECRET_KEY="another deployment's key").test_client()
@@ -77,6 +84,7 @@ def test_a_cookie_signed_with_another_key_is_an_anonymous_visitor(make_app, clie
     assert "Hello, visitor!" in response.text
 
 
+@pytest.mark.section("The secret key")
 def test_a_garbled_session_cookie_is_an_anonymous_visitor(client):
     client.set_cookie("session", "not-a-signed-cookie")
     response = client.get("/")
@@ -85,6 +93,7 @@ def test_a_garbled_session_cookie_is_an_anonymous_visitor(client):
 
 
 @pytest.mark.since(4)
+@pytest.mark.section("Ready for production")
 class TestSecretKey:
     """SECRET_KEY comes from the environment or the instance folder, never the repository."""
 
@@ -117,6 +126,7 @@ class TestSecretKey:
         assert "development SECRET_KEY" in caplog.text
 
 
+@pytest.mark.section("Logging out")
 @pytest.mark.until(3)
 def test_a_cookie_copied_before_logout_still_logs_in(client, auth, new_visitor):
     """What logout does not do until step 4, as the chapters say: the session lives in the cookie.

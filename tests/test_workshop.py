@@ -1,9 +1,14 @@
 """Workshop mode: the grader itself (a maintainer's check, like rustlings' `dev check`).
 
 The grader is driven as a facilitator drives it: `python -m tools.workshop`.
+With SLOW=1 (and on CI) it also grades every starting folder, and variants
+of the reference steps: right ones, written otherwise, must pass; the
+mistakes learners make must fail, with a hint from the section that teaches
+the point.
 """
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -21,14 +26,14 @@ def workshop(*arguments):
     return result.returncode, result.stdout + result.stderr
 
 
-def concepts(number, folder):
-    """Each concept of steps 1 to N: its step, and whether all its tests pass."""
+def graded(number, folder):
+    """The grader's verdict on folder as step N: its concepts, and its first failing test."""
     code, output = workshop("check", number, "--dir", folder, "--json")
     assert code == 0, output
-    return {concept["title"]: concept for concept in json.loads(output)}
+    return json.loads(output)
 
 
-def test_every_graded_test_belongs_to_a_concept_with_a_hint_in_its_chapter():
+def test_every_graded_test_belongs_to_a_concept_and_names_a_section_of_its_chapter():
     code, output = workshop("audit")
     assert code == 0, output
     assert output.endswith(" 0 problems.\n")
@@ -40,8 +45,8 @@ def test_a_starting_folder_fails_its_steps_concepts_and_passes_the_earlier_ones(
     code, output = workshop("start", number, "--workshop", tmp_path)
     assert code == 0, output
     assert (tmp_path / "instance" / "config.py").is_file()
-    for title, concept in concepts(number, tmp_path / STEP_NAMES[number - 1]).items():
-        assert concept["passed"] == (concept["step"] < number), title
+    for concept in graded(number, tmp_path / STEP_NAMES[number - 1])["concepts"]:
+        assert concept["passed"] == (concept["step"] < number), concept["title"]
 
 
 @pytest.mark.slow
@@ -57,21 +62,15 @@ def test_the_facilitators_guide_shows_what_check_prints_on_a_new_folder(tmp_path
     assert matches(shown, printed.rstrip("\n")), printed
 
 
-@pytest.mark.slow
-def test_a_reference_step_passes_everything():
-    results = concepts(2, ROOT / STEP_NAMES[1])
-    assert all(concept["passed"] for concept in results.values()), results
-
-
 def test_start_refuses_to_overwrite_work_unless_forced(tmp_path):
-    workshop("start", 3, "--workshop", tmp_path)
-    learners_work = tmp_path / STEP_NAMES[2] / "auth.py"
+    workshop("start", 2, "--workshop", tmp_path)
+    learners_work = tmp_path / STEP_NAMES[1] / "auth.py"
     learners_work.write_text("# the learner's work\n")
-    code, output = workshop("start", 3, "--workshop", tmp_path)
+    code, output = workshop("start", 2, "--workshop", tmp_path)
     assert code == 1
     assert "already exists and may hold your work" in output
     assert learners_work.read_text() == "# the learner's work\n"
-    code, _ = workshop("start", 3, "--workshop", tmp_path, "--force")
+    code, _ = workshop("start", 2, "--workshop", tmp_path, "--force")
     assert code == 0
     assert "load_user" in learners_work.read_text()
 
@@ -81,4 +80,163 @@ def test_a_starting_folder_is_named_as_its_step_and_says_what_to_do(tmp_path):
     folder = tmp_path / "step04_database"
     assert "step03_login_required" not in (folder / "__init__.py").read_text()
     assert not (folder / "README.md").exists()
-    assert "make check STEP=4" in (folder / "TASK.md").read_text()
+    task = (folder / "TASK.md").read_text()
+    assert "make check STEP=4" in task
+    assert "A login is a row" in task  # a section to read
+    assert '"What changed", is the whole solution' in task
+    assert "## What the grader needs from your folder" in task
+    assert "### Step 4" in task and "### Step 5" not in task
+
+
+# Variants of the reference steps: (step, what changes, edits). An edit is
+# (file, old text, new text), or (old file, None, new file) for a rename.
+RIGHT = {
+    "another log line": (2, [
+        ("auth.py", 'current_app.logger.debug("load_user(%r)", user_id)',
+         'current_app.logger.info("loading user %s", user_id)'),
+    ]),
+    "no log line, print": (2, [
+        ("auth.py", 'current_app.logger.debug("load_user(%r)", user_id)', 'print("load_user", user_id)'),
+    ]),
+    "modules renamed, the models not offered by the package": (4, [
+        ("users.py", None, "accounts.py"),
+        ("auth.py", None, "login_views.py"),
+        ("*.py", "from .users import", "from .accounts import"),
+        ("cli.py", "from . import logins, users", "from . import accounts as users, logins"),
+        ("__init__.py", "from . import auth, cli, pages, throttle",
+         "from . import cli, pages, throttle\nfrom . import login_views as auth"),
+        ("__init__.py", "from .logins import Login  # noqa: F401 (the tests find the models here)\n", ""),
+        ("__init__.py", "from .accounts import User  # noqa: F401\n", ""),
+    ]),
+    "fields renamed: username, joined": (4, [
+        ("users.py", "    name = CharField(max_length=64, unique=True)",
+         "    username = CharField(max_length=64, unique=True)"),
+        ("users.py", "    created = DateTimeField(default=utc_now)", "    joined = DateTimeField(default=utc_now)"),
+        ("users.py", "User.create(name=name,", "User.create(username=name,"),
+        ("*.py", "User.name", "User.username"),
+        ("*.py", "user.name", "user.username"),
+        ("*.html", "user.name", "user.username"),
+        ("logins.py", "users.id, users.name, users.password_hash", "users.id, users.username, users.password_hash"),
+        ("logins.py", "User(id=user_id, name=name,", "User(id=user_id, username=name,"),
+    ]),
+    "the loader as a peewee query, get_or_none": (4, [
+        ("logins.py", '''    query = FIND_LOGIN.format(db.database.param)
+    row = db.database.execute_sql(query, (hash_token(token), oldest_allowed())).fetchone()
+    if row is None:
+        return None
+    login_id, password_typed, user_id, name, password_hash = row
+    user = User(id=user_id, name=name, password_hash=password_hash, active=True)
+    password_typed = Login.password_typed.python_value(password_typed)
+    user.login = Login(id=login_id, user=user, password_typed=password_typed)
+    user.login_token = token''', '''    login = (
+        Login.select(Login, User).join(User)
+        .where((Login.token_hash == hash_token(token)) & (Login.created > oldest_allowed())
+               & User.active)
+        .get_or_none()
+    )
+    if login is None:
+        return None
+    user = login.user
+    user.login, user.login_token = login, token'''),
+    ]),
+    "tokens stored as an HMAC keyed with the secret": (5, [
+        ("tokens.py", "    return hashlib.sha256(token.encode()).hexdigest()",
+         "    return hmac.new(current_app.secret_key.encode(), token.encode(), 'sha256').hexdigest()"),
+        ("tokens.py", "import hashlib\n", "import hashlib\nimport hmac\n\nfrom flask import current_app\n"),
+    ]),
+}
+
+WRONG = {
+    "int() without a guard": (2, "What it returns: a user or `None`, never an exception", [
+        ("auth.py", '''    if not isinstance(user_id, str):
+        return None
+    user = USERS.get(user_id)''', '''    user = USERS.get(str(int(user_id)))'''),
+    ]),
+    "is_active() as a method": (2, "2. A `User` class", [
+        ("users.py", "    @property\n    def is_active(self):", "    def is_active(self):"),
+    ]),
+    'startswith("/") as the only check of next': (3, "Validating `next`", [
+        ("redirects.py", "    return (\n        isinstance(target, str)",
+         '    return isinstance(target, str) and target.startswith("/")\n    return (\n        isinstance(target, str)'),
+    ]),
+    "a look before the insert, no unique index": (4, "Managing users from the command line", [
+        ("users.py", "name = CharField(max_length=64, unique=True)", "name = CharField(max_length=64)"),
+        ("cli.py", '''    try:
+        with db.database.atomic():
+            users.add_user(username, password)
+    except IntegrityError:
+        # The unique index on name, not a check before the insert: two
+        # commands running at once cannot both get past it.
+        raise click.ClickException(f"There is already a user called {username}.") from None''',
+         '''    if users.find_user(username) is not None:
+        raise click.ClickException(f"There is already a user called {username}.")
+    users.add_user(username, password)'''),
+    ]),
+    "a token in the query string": (5, "The request loader", [
+        ("tokens.py", '''    scheme, _, token = request.headers.get("Authorization", "").partition(" ")''',
+         '''    if request.args.get("api_key"):
+        return request.args["api_key"]
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")'''),
+    ]),
+}
+
+
+def variant(tmp_path, number, edits):
+    """A copy of reference step N with the edits made; each must apply."""
+    name = STEP_NAMES[number - 1]
+    folder = tmp_path / name
+    shutil.copytree(ROOT / name, folder, ignore=shutil.ignore_patterns("README.md", "screenshots", "__pycache__"))
+    for target, old, new in edits:
+        if old is None:
+            (folder / target).rename(folder / new)
+            continue
+        paths = sorted(folder.rglob(target)) if "*" in target else [folder / target]
+        changed = 0
+        for path in paths:
+            text = path.read_text()
+            if old in text:
+                path.write_text(text.replace(old, new))
+                changed += 1
+        assert changed, f"the edit of {target} no longer applies: {old!r}"
+    return folder
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("change", RIGHT)
+def test_a_right_step_written_otherwise_passes(tmp_path, change):
+    number, edits = RIGHT[change]
+    verdict = graded(number, variant(tmp_path, number, edits))
+    assert verdict["first_failure"] is None, verdict["first_failure"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("change", WRONG)
+def test_a_known_mistake_fails_with_a_hint_from_the_section_that_teaches_it(tmp_path, change):
+    number, section, edits = WRONG[change]
+    failure = graded(number, variant(tmp_path, number, edits))["first_failure"]
+    assert failure is not None, "the mistake passed"
+    assert failure["section"] == section, failure
+
+
+@pytest.mark.slow
+def test_a_concept_that_worked_at_the_start_and_broke_says_so(tmp_path):
+    """Break step 1's carol check in a step 2 workshop: the grader says it used to work."""
+    workshop("start", 2, "--workshop", tmp_path)
+    folder = tmp_path / STEP_NAMES[1]
+    users = folder / "users.py"
+    users.write_text(users.read_text().replace("    @property\n    def is_active(self):", "    def is_active(self):"))
+    code, printed = workshop("check", 2, "--dir", folder)
+    assert code == 1
+    assert "This worked in the folder you started from." in printed
+    assert 'Hint, from step01_minimal/README.md, "2. A `User` class"' in printed
+
+
+@pytest.mark.slow
+def test_verbose_lists_every_failing_test(tmp_path):
+    workshop("start", 3, "--workshop", tmp_path)
+    code, printed = workshop("check", 3, "--dir", tmp_path / STEP_NAMES[2], "--verbose")
+    assert code == 1
+    listed = printed.split("Every failing test (")[1]
+    count = int(listed.split(")")[0])
+    assert count > 10
+    assert listed.count("(read: step 3, ") == count

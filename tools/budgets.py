@@ -9,6 +9,8 @@
   counts them, code blocks included).
 - create_app() takes at most 0.5 s with the production hash method: each
   step is imported and created in a fresh process, `--runs` times; medians.
+- `make check STEP=N` (the workshop grader, on the reference step) takes at
+  most 3 s for steps 2 and 3, and 5 s for steps 4 and 5.
 - The development server (`flask run --debug`, as `make run` starts it):
   seconds from the command to the first page, and from saving a file to
   the first page after the restart. Served from a copy of the step, with a
@@ -32,6 +34,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.steps import ROOT, step_folders
+from tools.workshop import CHECK_SECONDS, check_seconds
 
 STEP1_LINES, STEP1_TEMPLATES = 120, 3
 README_WORDS, CHAPTER_WORDS = 1500, 2000
@@ -167,6 +170,8 @@ def main(argv=None):
         imported, created = create_app_seconds(folder.name, args.runs)
         rows.append(row(f"{folder.name}: import", round(imported, 3), unit=" s"))
         rows.append(row(f"{folder.name}: create_app()", round(created, 3), CREATE_APP_SECONDS, " s"))
+    for number, limit in [] if args.sizes_only else CHECK_SECONDS.items():
+        rows.append(row(f"make check STEP={number}", round(check_seconds(number, args.runs), 1), limit, " s"))
     if not args.sizes_only:
         for folder in folders:
             first, again = development_server_seconds(folder)

@@ -1,18 +1,22 @@
 """Workshop mode: a learner rebuilds a step, and the shared test suite grades it.
 
     python -m tools.workshop start N [--force]          # make workshop STEP=N [FORCE=1]
-    python -m tools.workshop check N [--dir PATH] [--watch]
-                                                        # make check STEP=N [DIR=...] [WATCH=1]
-    python -m tools.workshop audit                      # every graded test has a concept
+    python -m tools.workshop check N [--dir PATH] [--watch] [--verbose]
+                                                        # make check STEP=N [DIR=...] [WATCH=1] [VERBOSE=1]
+    python -m tools.workshop audit                      # every graded test has a concept and a section
+    python -m tools.workshop time                       # how long `make check` takes, per step
+
+`start` copies step N-1 into workshop/, named as step N, with a TASK.md, and
+grades it once to remember what worked in it. `check` runs the tests of step
+N and of the steps before it against that folder, groups them into the
+concepts the chapters teach, and shows the first failing test with its
+assertion and a hint from the chapter section that teaches it (every test
+names its section with `@pytest.mark.section`). It exits 0 only when
+everything passes.
 
 `--workshop DIR` puts the workshop somewhere else than workshop/, and
 `check --json` prints each concept's result as JSON, for the maintainer's
 tests (tests/test_workshop.py).
-
-`start` copies step N-1 into workshop/, named as step N expects. `check` runs
-the tests of step N and of the steps before it against that folder, groups
-them into the concepts the chapters teach, and names the first concept that
-fails with a hint from its chapter. It exits 0 only when everything passes.
 """
 
 import argparse
@@ -21,6 +25,7 @@ import os
 import re
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,6 +47,14 @@ NOT_GRADED = (
     "tests/test_load.py",
     "tests/test_workshop.py",
 )
+# A grade in seconds: no browser plugin, and fewer examples for the
+# property-based tests than `make test` tries. Steps 4 and 5 have enough
+# tests to be worth both cores; below that, starting a second process costs
+# more than it saves.
+FAST = ["-p", "no:playwright", "--hypothesis-profile=grading", "--tb=short"]
+PROCESSES = {2: ["-p", "no:xdist"], 3: ["-p", "no:xdist"], 4: ["-n", "2", "--dist", "worksteal"], 5: ["-n", "2", "--dist", "worksteal"]}
+# The longest `make check` may take on a 2-core machine, by step (`time` prints it).
+CHECK_SECONDS = {2: 3, 3: 3, 4: 5, 5: 5}
 
 
 @dataclass(frozen=True)
@@ -49,56 +62,45 @@ class Concept:
     step: int
     title: str
     tests: tuple  # test ids start with one of these
-    section: str  # the heading, in the step's chapter, that teaches it
 
 
 CONCEPTS = (
-    Concept(1, "Logging in and out", ("tests/test_login.py", "tests/test_fuzzing.py"), "Logging in"),
-    Concept(1, "Passwords: hashed, and checked as typed", ("tests/test_passwords.py",),
-            "Passwords: hashed, and checked as typed"),
-    Concept(1, "The session cookie: what login puts in it", ("tests/test_sessions.py",),
-            "Logging in"),
-    Concept(1, "CSRF tokens on every form, and bad input", ("tests/test_forms.py",),
-            "CSRF tokens on every form"),
+    Concept(1, "Logging in and out", ("tests/test_login.py", "tests/test_fuzzing.py")),
+    Concept(1, "Passwords: hashed, and checked as typed", ("tests/test_passwords.py",)),
+    Concept(1, "The session cookie: what login puts in it", ("tests/test_sessions.py",)),
+    Concept(1, "CSRF tokens on every form, and bad input", ("tests/test_forms.py",)),
     Concept(2, "The user loader: lazy, once per request, never raising",
-            ("tests/test_user_loader.py", "tests/test_fuzzing.py"),
-            "What it returns: a user or `None`, never an exception"),
-    Concept(3, "Protected pages and the next round trip", ("tests/test_login_required.py",),
-            "Protecting a page"),
-    Concept(3, "Validating next", ("tests/test_next.py",), "Validating `next`"),
+            ("tests/test_user_loader.py", "tests/test_fuzzing.py")),
+    Concept(3, "Protected pages and the next round trip", ("tests/test_login_required.py",)),
+    Concept(3, "Validating next", ("tests/test_next.py",)),
     Concept(3, "Remember me, fresh logins, and the cookies that carry a login",
             ("tests/test_remember.py", "tests/test_user_loader.py", "tests/test_sessions.py",
-             "tests/test_passwords.py"), "Remember me"),
+             "tests/test_passwords.py")),
     Concept(4, "Users in a database, loaded with one query",
             ("tests/test_database.py::TestConfiguration", "tests/test_database.py::TestInitDb",
-             "tests/test_database.py::TestQueries"), "Flask-Peewee: a connection per request"),
+             "tests/test_database.py::TestQueries")),
     Concept(4, "Commands to manage users",
             ("tests/test_database.py::TestAddUser", "tests/test_database.py::TestDeactivateUser",
-             "tests/test_database.py::TestSetPassword", "tests/test_database.py::TestActivateUser"),
-            "Managing users from the command line"),
+             "tests/test_database.py::TestSetPassword", "tests/test_database.py::TestActivateUser",
+             "tests/test_passwords.py::test_add_user")),
     Concept(4, "Logins a user can end: logout, everywhere, new passwords, lifetimes",
-            ("tests/test_logins.py",), "A login is a row"),
-    Concept(4, "Password guessing that stops", ("tests/test_throttle.py",),
-            "Password guessing that stops"),
-    Concept(4, "Upgrading old password hashes", ("tests/test_database.py::TestHashUpgrade",),
-            "Upgrading old password hashes"),
+            ("tests/test_logins.py",)),
+    Concept(4, "Password guessing that stops", ("tests/test_throttle.py",)),
+    Concept(4, "Upgrading old password hashes", ("tests/test_database.py::TestHashUpgrade",)),
     Concept(4, "Ready for production: the secret key, equal work, malformed hashes",
-            ("tests/test_sessions.py", "tests/test_passwords.py", "tests/test_forms.py"),
-            "Ready for production"),
+            ("tests/test_sessions.py", "tests/test_passwords.py", "tests/test_forms.py")),
     Concept(5, "Issuing tokens, stored only as hashes",
-            ("tests/test_api_tokens.py::TestIssuingTokens",),
-            "Tokens: random, shown once, stored as a hash"),
+            ("tests/test_api_tokens.py::TestIssuingTokens",)),
     Concept(5, "The request loader and the API's JSON 401s",
             ("tests/test_api_tokens.py::TestCallingTheApi",
              "tests/test_api_tokens.py::TestTokensEndpoints",
              "tests/test_api_tokens.py::test_a_token_response_sets_no_cookie",
-             "tests/test_fuzzing.py"),
-            "The request loader"),
+             "tests/test_fuzzing.py")),
     Concept(5, "An API that always answers in JSON, with one query per call",
             ("tests/test_api_tokens.py::TestAlwaysJson",
-             "tests/test_api_tokens.py::TestOneQueryPerTokenCall"), "Errors in JSON, always"),
+             "tests/test_api_tokens.py::TestOneQueryPerTokenCall")),
     Concept(5, "Revoked tokens and switched-off users stop at once",
-            ("tests/test_api_tokens.py::TestStoppingTokens",), "The request loader"),
+            ("tests/test_api_tokens.py::TestStoppingTokens",)),
 )
 
 
@@ -137,12 +139,29 @@ def start(number, force=False, workshop=WORKSHOP):
         config.parent.mkdir(parents=True, exist_ok=True)
         config.write_text(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
         config.chmod(0o600)
+    # What works in the starting folder, so that check can tell when it stops working.
+    passed = [result["test"] for result in grade(number, folder) if result["outcome"] == "passed"]
+    started_file(folder).write_text(json.dumps(passed))
     return folder
+
+
+def started_file(folder):
+    return folder.parent / f".{folder.name}.started.json"
+
+
+def sections_to_read(number):
+    """The sections of step N's chapter that its tests name, in the chapter's order."""
+    chapter = (ROOT / STEP_NAMES[number - 1] / "README.md").read_text(encoding="utf-8")
+    named = {result["section"] for result in run_suite("--collect-only", graded=STEP_NAMES[number - 1])
+             if result["since"] == number}
+    headings = re.findall(r"^#+ (.+)$", chapter, re.M)
+    return [heading for heading in headings if heading in named]
 
 
 def task(number):
     name = STEP_NAMES[number - 1]
     goals = "\n".join(f"- {concept.title}" for concept in CONCEPTS if concept.step == number)
+    reading = "\n".join(f"   - {section}" for section in sections_to_read(number))
     return f"""# Workshop: step {number}
 
 This folder holds the app of step {number - 1}, named `{name}`. Make it step {number}:
@@ -150,28 +169,46 @@ This folder holds the app of step {number - 1}, named `{name}`. Make it step {nu
 {goals}
 
 1. `make check STEP={number}` says what already works and what to do first (it fails
-   until you are done). `make check STEP={number} WATCH=1` checks again on every save.
+   until you are done). `make check STEP={number} WATCH=1` checks again on every save;
+   `VERBOSE=1` lists every failing test.
 2. `make run STEP=workshop/{name}` serves your app.
-3. Stuck? The check's hint names a section of the chapter, `{name}/README.md` in the
-   repository. Try first, then read.
-"""
+3. Read these sections of the chapter, `{name}/README.md` in the repository, as you go
+   (each hint names one):
+{reading}
+   Its last section, "What changed", is the whole solution as a diff: read it afterwards.
+
+{interface(number)}"""
+
+
+def interface(number):
+    """What the grader needs from a folder, up to step N: from the facilitator's guide."""
+    guide = (ROOT / "docs" / "workshop.md").read_text(encoding="utf-8")
+    text = guide.split("\n## What the grader needs from a folder\n", 1)[1].split("\n## ", 1)[0]
+    intro, *parts = re.split(r"^(?=### )", text, flags=re.M)
+    kept = [part for part in parts if int(re.match(r"### Step (\d)", part).group(1)) <= number]
+    return "## What the grader needs from your folder\n" + intro + "".join(kept)
 
 
 def grade(number, folder):
     """Run the suite against folder as step N; return each test's result."""
-    return run_suite(f"--step-dir={folder}")
+    return run_suite(f"--step-dir={folder}", *FAST, *PROCESSES[number])
 
 
-def run_suite(*arguments):
+def run_suite(*arguments, graded=None):
     """Run the graded tests with the arguments given; return each test's result."""
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "report.json"
         env = {**os.environ, "WORKSHOP_REPORT": str(report)}
         env.pop("TEST_DATABASE_URL", None)  # SQLite is enough to grade
+        # Let Python keep what it compiles (in .venv, not beside the learner's
+        # files): compiling the tests and rewriting their asserts at every
+        # check would cost a second.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(ROOT / ".venv" / "pycache")
         command = [
             sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider",
             "-p", "tools.workshop_report", *(f"--ignore={path}" for path in NOT_GRADED),
-            *arguments,
+            *arguments, *(["-k", graded] if graded else []),
         ]
         run = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
         if not report.exists():
@@ -182,16 +219,17 @@ def run_suite(*arguments):
 def hint(number, section):
     """The first paragraph of prose in a section of step N's chapter."""
     chapter = ROOT / STEP_NAMES[number - 1] / "README.md"
-    _, found, text = chapter.read_text(encoding="utf-8").partition(f"\n## {section}\n")
+    # Only the words: no code blocks (whose comments look like headings),
+    # HTML comments, pictures or tables.
+    text = re.sub(r"^```.*?^```$", "", chapter.read_text(encoding="utf-8"), flags=re.M | re.S)
+    text = re.sub(r"^(<!--|!\[|\|).*$", "", text, flags=re.M)
+    found = re.search(rf"^(#+) {re.escape(section)}\n", text, re.M)
     if not found:
         raise LookupError(f"{chapter.relative_to(ROOT)} has no section {section!r}")
-    text = text.split("\n## ", 1)[0]
-    # Only the words: no code blocks, comments, pictures or tables.
-    text = re.sub(r"^```.*?^```$", "", text, flags=re.M | re.S)
-    text = re.sub(r"^(<!--|!\[|\|).*$", "", text, flags=re.M)
+    text = re.split(rf"^#{{1,{len(found.group(1))}}} ", text[found.end():], maxsplit=1, flags=re.M)[0]
     paragraphs = [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
     # A paragraph that ends in a colon introduces the next one (often a list).
-    shown = paragraphs[:2] if paragraphs[0].endswith(":") else paragraphs[:1]
+    shown = paragraphs[:2] if paragraphs and paragraphs[0].endswith(":") else paragraphs[:1]
     body = "\n".join(textwrap.fill(part, 88) for part in shown)
     return f'{chapter.relative_to(ROOT)}, "{section}":\n' + textwrap.indent(body, "    ")
 
@@ -208,12 +246,41 @@ def by_concept(number, results):
         counts[concept] += 1
         if result["outcome"] == "failed":
             failures[concept].append(result)
+    # The first failure to show is the first by the concept's own order of
+    # test files (the specific tests before the fuzzing that overlaps them).
+    for concept, failing in failures.items():
+        failing.sort(key=lambda result: next(
+            index for index, prefix in enumerate(concept.tests) if result["test"].startswith(prefix)
+        ))
     return concepts, counts, failures
 
 
-def check(number, folder):
+def worked_at_start(folder, number):
+    """Whether a test passed in the folder the learner started from.
+
+    From what `start` recorded; for another folder, the tests of the earlier
+    steps, which every starting folder passes (tests/test_workshop.py).
+    """
+    recorded = started_file(folder)
+    if recorded.exists():
+        passed = set(json.loads(recorded.read_text()))
+        return lambda result: result["test"] in passed
+    return lambda result: result["since"] < number
+
+
+def describe(result, worked, indent="    "):
+    lines = [f"{indent[:-2]}{result['test']}"]
+    message = textwrap.dedent("\n".join(result.get("message", []))).splitlines()
+    lines += [f"{indent}{line}" for line in message]
+    if worked(result):
+        lines.append(f"{indent}This worked in the folder you started from.")
+    return "\n".join(lines)
+
+
+def check(number, folder, verbose=False):
     """Print the concepts of steps 1 to N with their state; return True if all pass."""
     concepts, counts, failures = by_concept(number, grade(number, folder))
+    worked = worked_at_start(folder, number)
 
     shown = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
     print(f"Checking {shown} as step {number}, {STEP_NAMES[number - 1]}:\n")
@@ -227,46 +294,90 @@ def check(number, folder):
     print(f"\nProgress: {len(done)} of {len(concepts)} concepts for step {number}.")
     todo = next((concept for concept in concepts if concept not in done), None)
     if todo is None:
-        print("Everything passes. Well done!")
+        print("Everything passes. Well done! Now read the chapter's What changed.")
         return True
     print(f"\nWork on: {concepts.index(todo) + 1}. {todo.title}")
     if failures[todo]:
         first = failures[todo][0]
-        print(f"  First failing test: {first['test']}")
-        for line in first["message"]:
-            print(f"    {line}")
-    print(f"  Hint, from {hint(todo.step, todo.section)}")
+        print("  First failing test:")
+        print(describe(first, worked, indent="      "))
+        print(f"  Hint, from {hint(first['since'], first['section'])}")
+    total = sum(len(failing) for failing in failures.values())
+    if verbose:
+        print(f"\nEvery failing test ({total}):")
+        for concept in concepts:
+            for result in failures[concept]:
+                print(describe(result, worked, indent="      "))
+                print(f"      (read: step {result['since']}, \"{result['section']}\")")
+    elif total > 1:
+        print(f"\n{total - 1} more failing tests: make check STEP={number} VERBOSE=1 lists them all.")
     return False
 
 
 def audit():
     """Print what keeps the grader from grading everything; return True if nothing."""
-    graded = {(result["test"], result["since"]) for result in run_suite("--collect-only")}
-    problems = [
-        f"{test} (since step {since}) belongs to no concept"
-        for test, since in sorted(graded) if concept_of(test, since) is None
-    ]
+    graded = run_suite("--collect-only")
+    problems = []
+    for result in graded:
+        test, since = result["test"], result["since"]
+        if concept_of(test, since) is None:
+            problems.append(f"{test} (since step {since}) belongs to no concept")
+        if result["section"] is None:
+            problems.append(f"{test} names no section (@pytest.mark.section)")
+        else:
+            try:
+                hint(since, result["section"])
+            except LookupError as error:
+                problems.append(f"{test}: {error}")
     for concept in CONCEPTS:
-        if not any(concept_of(test, since) == concept for test, since in graded):
+        if not any(concept_of(result["test"], result["since"]) == concept for result in graded):
             problems.append(f"no test checks {concept.title!r}")
-        try:
-            hint(concept.step, concept.section)
-        except LookupError as error:
-            problems.append(str(error))
-    for problem in problems:
+    for problem in sorted(set(problems)):
         print(problem)
-    print(f"{len(graded)} graded tests, {len(CONCEPTS)} concepts, {len(problems)} problems.")
+    print(f"{len(graded)} graded tests, {len(CONCEPTS)} concepts, {len(set(problems))} problems.")
     return not problems
 
 
 def results_as_json(number, folder):
-    """Each concept of steps 1 to N with its step and whether all its tests passed."""
+    """Each concept of steps 1 to N with its result, and the first failing test with its section."""
     concepts, counts, failures = by_concept(number, grade(number, folder))
-    return json.dumps([
-        {"title": concept.title, "step": concept.step, "tests": counts[concept],
-         "passed": counts[concept] > 0 and not failures[concept]}
-        for concept in concepts
-    ])
+    first = next((failures[concept][0] for concept in concepts if failures[concept]), None)
+    if first is not None:
+        first = {**first, "worked_at_start": worked_at_start(folder, number)(first)}
+    return json.dumps({
+        "concepts": [
+            {"title": concept.title, "step": concept.step, "tests": counts[concept],
+             "passed": counts[concept] > 0 and not failures[concept]}
+            for concept in concepts
+        ],
+        "first_failure": first,
+    })
+
+
+def check_seconds(number, runs=3):
+    """Seconds `make check STEP=N` takes on the reference step, as a facilitator runs it (median)."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "tools.workshop", "check", str(number),
+             "--dir", str(ROOT / STEP_NAMES[number - 1])],
+            cwd=ROOT, capture_output=True, check=True,
+        )
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def time_checks(runs=3):
+    """Print how long `make check STEP=N` takes on each reference step."""
+    print("| make check | seconds | limit | |")
+    print("| --- | ---: | ---: | --- |")
+    over = 0
+    for number, limit in CHECK_SECONDS.items():
+        seconds = check_seconds(number, runs)
+        over += seconds > limit
+        print(f"| STEP={number} | {seconds:.1f} | {limit} | {'ok' if seconds <= limit else 'OVER'} |")
+    return over == 0
 
 
 def files_changed_since(folder, moment):
@@ -283,14 +394,19 @@ def main(argv=None):
     checking.add_argument("step")
     checking.add_argument("--dir", type=Path, help="the folder (default: the workshop's)")
     checking.add_argument("--watch", action="store_true", help="check again on every save")
-    commands.add_parser("audit", help="check that every graded test belongs to a concept")
+    checking.add_argument("--verbose", action="store_true", help="list every failing test")
+    checking.add_argument("--json", action="store_true", help="print each concept's result as JSON")
+    commands.add_parser("audit", help="check that every graded test has a concept and a section")
+    timing = commands.add_parser("time", help="how long make check takes on each reference step")
+    timing.add_argument("--runs", type=int, default=3)
     for command in (starting, checking):
         command.add_argument("--workshop", type=Path, default=WORKSHOP,
                              help="where the workshop folders are (default: workshop/)")
-    checking.add_argument("--json", action="store_true", help="print each concept's result as JSON")
     args = parser.parse_args(argv)
     if args.command == "audit":
         return 0 if audit() else 1
+    if args.command == "time":
+        return 0 if time_checks(args.runs) else 1
     try:
         number = step_number(args.step)
     except ValueError as error:
@@ -299,8 +415,7 @@ def main(argv=None):
     if args.command == "start":
         folder = start(number, args.force, workshop=args.workshop.resolve())
         shown = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
-        print(f"Made {shown}, a copy of step {number - 1}.\n")
-        print(task(number))
+        print(f"Made {shown}, a copy of step {number - 1}. Its TASK.md says what to do.")
         return 0
 
     name = STEP_NAMES[number - 1]
@@ -312,14 +427,14 @@ def main(argv=None):
     if args.json:
         print(results_as_json(number, folder))
         return 0
-    passed = check(number, folder)
+    passed = check(number, folder, args.verbose)
     while args.watch:
         checked = time.time()
         print("\nWatching for changes (Ctrl-C to stop)...")
         while not files_changed_since(folder, checked):
             time.sleep(1)
         print("\033[2J\033[H", end="")  # clear the terminal
-        passed = check(number, folder)
+        passed = check(number, folder, args.verbose)
     return 0 if passed else 1
 
 

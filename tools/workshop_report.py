@@ -1,45 +1,89 @@
 """A pytest plugin for the workshop grader: each test's outcome, as JSON.
 
 tools/workshop.py loads it with `-p tools.workshop_report` and names the
-file to write in WORKSHOP_REPORT.
+file to write in WORKSHOP_REPORT. For each test: its id without the step it
+ran on, the step that introduces it (`since`), the chapter section that
+teaches it (`section`), its outcome and, if it failed, what pytest said.
+
+It works with pytest-xdist too: the process that runs a test attaches what
+the grader needs to the test's report, and the process that gathers the
+reports writes them.
 """
 
 import json
 import os
+import re
 
 import pytest
 
 results = {}
 
+# An exception group's frame: "+-+---- 1 ----" lines, and "| " before the rest.
+FRAME_LINE = re.compile(r"[\s|+\-\d.]*")
+
+
+def test_id(item):
+    """The test's id without the step it ran on: `...::test_x[unknown user]`."""
+    step = item.callspec.params.get("step") if hasattr(item, "callspec") else None
+    nodeid = item.nodeid
+    if step is not None:
+        nodeid = nodeid.replace(f"[{step}]", "").replace(f"[{step}-", "[")
+    return nodeid
+
+
+def describe(item):
+    since = item.get_closest_marker("since")
+    section = item.get_closest_marker("section")
+    return {
+        "test": test_id(item),
+        "since": since.args[0] if since else 1,
+        "section": section.args[0] if section else None,
+    }
+
+
+def what_failed(report):
+    """pytest's "E" lines (the assertion, the values compared, Hypothesis's failing case).
+
+    Without the frame Hypothesis draws around several errors at once.
+    """
+    lines = report.longreprtext.splitlines()
+    explained = []
+    for line in lines:
+        if line.startswith("E ") and not FRAME_LINE.fullmatch(line[1:]):
+            content = line[1:].rstrip()
+            explained.append(content.lstrip(" |") if content.lstrip().startswith("|") else content)
+    return (explained or lines[-1:])[:12]
+
 
 def pytest_collection_finish(session):
-    for item in session.items:
-        since = item.get_closest_marker("since")
-        results[item.nodeid] = {
-            # The test function's id, without the step it runs on.
-            "test": item.nodeid.split("[")[0],
-            "since": since.args[0] if since else 1,
-            "outcome": "passed",
-        }
+    """With --collect-only, nothing runs: every collected test, as not run."""
+    if session.config.option.collectonly:
+        for item in session.items:
+            results[item.nodeid] = {**describe(item), "outcome": "collected"}
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
-    result = results[item.nodeid]
-    if report.failed:
+    report.user_properties.append(("graded", describe(item)))
+    return report
+
+
+def pytest_runtest_logreport(report):
+    graded = dict(report.user_properties).get("graded")
+    if graded is None:
+        return
+    result = results.setdefault(report.nodeid, {**graded, "outcome": "passed"})
+    if report.failed and result["outcome"] != "failed":
         result["outcome"] = "failed"
-        # pytest's "E" lines: the assertion, and what was compared.
-        lines = report.longreprtext.splitlines()
-        explained = [line[1:].strip() for line in lines if line.startswith("E ")]
-        result.setdefault("message", (explained or lines[-1:])[:4])
+        result["message"] = what_failed(report)
     elif report.skipped and result["outcome"] == "passed":
         result["outcome"] = "skipped"
-    return report
 
 
 def pytest_sessionfinish(session):
     path = os.environ.get("WORKSHOP_REPORT")
-    if path:
+    # Under xdist only the gathering process writes (its workers have a workerinput).
+    if path and not hasattr(session.config, "workerinput"):
         with open(path, "w", encoding="utf-8") as report:
             json.dump(list(results.values()), report)
