@@ -1,5 +1,6 @@
 # Everything a newcomer needs, from a fresh clone:
 #   make run STEP=1     set up, then serve step 1 (1-5, or a folder name like step01_minimal)
+#                       XRAY=1 adds the request X-ray (xray/): watch Flask-Login work
 #   make test           set up, then run the whole test suite
 # Set-up means: a virtual environment in .venv with the pinned packages, and
 # a random SECRET_KEY in instance/config.py (never committed).
@@ -18,7 +19,7 @@ run: setup
 	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
 	@# Steps with a database create it (and the demo users) before serving.
 	@if grep -qs '"init-db"' $(STEP_DIR)/*.py; then $(BIN)/flask --app $(STEP_DIR) init-db; fi
-	$(BIN)/flask --app $(STEP_DIR) run --debug
+	$(BIN)/flask --app $(if $(filter 1,$(XRAY)),"xray:create_app('$(STEP_DIR)')",$(STEP_DIR)) run --debug
 
 # On every core; a test that finishes early takes work from the others.
 test: setup
@@ -39,9 +40,9 @@ docs: setup
 	$(BIN)/python -m tools.what_changed --write
 
 # Take again the screenshots the chapters show (stepNN_*/screenshots/), with
-# the browser tests. Needs Chromium: apt-get install chromium fonts-dejavu-core
+# the browser tests (the X-ray's too). Needs Chromium: apt-get install chromium fonts-dejavu-core
 screenshots: setup
-	SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py -k "not postgresql"
+	SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py tests/test_xray.py -k "chromium and not postgresql"
 
 # Step 4 under gunicorn, 8 clients for 20 s (tools/loadtest.py; loopback only).
 # DATABASE_URL=postgresql://... loads PostgreSQL instead of SQLite (and wipes it).

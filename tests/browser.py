@@ -41,3 +41,16 @@ def emptied(page):
     page.context.clear_cookies()
     page.goto("about:blank")
     return page
+
+
+def log_in(page, username, password, remember=False):
+    """Fill in the login form on the page and send it."""
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    if remember:
+        page.get_by_label("Remember me").check()
+    page.get_by_role("button", name="Log in").click()
+
+
+def heading(page):
+    return page.get_by_role("heading", level=1)

@@ -17,6 +17,7 @@ import sys
 import pytest
 from hypothesis import Phase, settings
 
+from tests import xray_mode
 from tests.accounts import DatabaseUsers, MemoryUsers, reset_memory_users
 from tests.browser import VIEWPORT, chromium_launch_args, emptied
 from tests.databases import close, database_of, init_db, sqlite_config
@@ -58,7 +59,8 @@ def make_app(step, tmp_path_factory, monkeypatch, sqlite_template, database_url)
         config = {key: value for key, value in config.items() if value is not None}
         app = step.module.create_app(config)
         app.jinja_env.bytecode_cache = TEMPLATE_CACHE
-        return app
+        # `make test XRAY=1`: every test, with the request X-ray on (xray_mode.py).
+        return xray_mode.with_xray(app) if xray_mode.ON else app
 
     database = None
     if step.database == "memory":
@@ -220,7 +222,7 @@ def served_app(make_app, monkeypatch):
         yield app, base
 
 
-# The browser tests (test_browser.py) drive Debian's Chromium: see browser.py.
+# The browser tests (test_browser.py, test_xray.py) drive Debian's Chromium: see browser.py.
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     return chromium_launch_args(browser_type_launch_args)
@@ -242,3 +244,18 @@ def shared_page(browser, browser_context_args):
 def page(shared_page):
     """The browser page, emptied for each test: no cookies, nothing loaded."""
     return emptied(shared_page)
+
+
+@pytest.fixture
+def screenshot(page, step, request):
+    """Save a page (or a part of it) for the chapter of the step that introduces the test's concept.
+
+    Only with SCREENSHOTS=1 (`make screenshots`).
+    """
+    since = request.node.get_closest_marker("since").args[0]
+
+    def save(name, shown=page):
+        if os.environ.get("SCREENSHOTS") == "1" and step.number == since:
+            shown.screenshot(path=step.path / "screenshots" / f"{name}.png", animations="disabled")
+
+    return save

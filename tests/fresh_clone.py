@@ -23,7 +23,7 @@ from tests.steps import ROOT
 # What a new terminal does not have: the tests' own settings.
 NOT_IN_A_NEW_TERMINAL = (
     "FLASK_", "DATABASE_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL", "RATELIMIT_",
-    "TRUSTED_PROXIES", "VIRTUAL_ENV", "PYTEST_", "WORKSHOP_REPORT", "SCREENSHOTS",
+    "TRUSTED_PROXIES", "VIRTUAL_ENV", "PYTEST_", "WORKSHOP_REPORT", "SCREENSHOTS", "XRAY",
 )
 
 
@@ -61,14 +61,18 @@ def free_port():
 
 
 @contextlib.contextmanager
-def make_run(clone, step_number):
-    """`make run STEP=N` in the clone, until the block ends; gives the terminal's environment."""
+def make_run(clone, step_number, xray=False):
+    """`make run STEP=N` (XRAY=1 if asked) in the clone, until the block ends.
+
+    Gives the environment of the terminal to run the commands in.
+    """
     port = free_port()
     env = new_terminal(port)
     log_path = clone / "make-run.log"
     with log_path.open("w") as log:
         server = subprocess.Popen(
-            ["make", "--no-print-directory", "run", f"STEP={step_number}"],
+            ["make", "--no-print-directory", "run", f"STEP={step_number}",
+             *(["XRAY=1"] if xray else [])],
             cwd=clone, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,  # the server and its reloader, stopped together
         )

@@ -1,46 +1,20 @@
 """Every step, used as a person would: in Chromium, through the pages and their buttons.
 
-`make screenshots` runs these tests with SCREENSHOTS=1: each test then saves
-what the page shows into the screenshots/ folder of the step that introduces
-its concept, for that step's chapter.
+`make screenshots` runs these tests (and test_xray.py's) with SCREENSHOTS=1:
+each test then saves what the page shows into the screenshots/ folder of the
+step that introduces its concept, for that step's chapter.
 """
-
-import os
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import VIEWPORT
+from tests.browser import VIEWPORT, heading, log_in
 
 
 @pytest.fixture
 def base(served_app):
     """The served app's address, such as http://127.0.0.1:41234."""
     return served_app[1]
-
-
-@pytest.fixture
-def screenshot(page, step, request):
-    """Save a page for the chapter of the step that introduces the test's concept."""
-    since = request.node.get_closest_marker("since").args[0]
-
-    def save(name, shown=page):
-        if os.environ.get("SCREENSHOTS") == "1" and step.number == since:
-            shown.screenshot(path=step.path / "screenshots" / f"{name}.png", animations="disabled")
-
-    return save
-
-
-def log_in(page, username, password, remember=False):
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    if remember:
-        page.get_by_label("Remember me").check()
-    page.get_by_role("button", name="Log in").click()
-
-
-def heading(page):
-    return page.get_by_role("heading", level=1)
 
 
 @pytest.mark.since(1)
@@ -75,19 +49,6 @@ def test_a_failed_login_shows_the_one_generic_message(page, base, screenshot, us
     expect(page.get_by_label("Username")).to_be_visible()
     if username == "carol":
         screenshot("login-failed")
-
-
-@pytest.mark.since(2)
-def test_a_user_switched_off_mid_session_is_a_visitor_on_the_next_page(
-    page, base, users, screenshot
-):
-    page.goto(base + "/login")
-    log_in(page, "bob", "bobthebuilder")
-    expect(heading(page)).to_have_text("Hello, bob!")
-    users.deactivate("bob")
-    page.reload()
-    expect(heading(page)).to_have_text("Hello, visitor!")
-    screenshot("switched-off")
 
 
 @pytest.mark.since(3)

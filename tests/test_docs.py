@@ -103,14 +103,17 @@ def sessions(chapter):
 def test_the_chapters_sessions_print_what_the_chapter_shows(step, tmp_path, shows):
     """Every command of the chapter, as a new reader runs them, prints what the chapter shows.
 
-    In a fresh clone, after `make run STEP=N` (on a free port, as FLASK_RUN_PORT),
-    in one new terminal where the virtual environment is not activated: so
-    what one block sets (a variable, a cookie jar) the next one has.
+    In a fresh clone, after `make run STEP=N` (on a free port, as FLASK_RUN_PORT;
+    with XRAY=1 when the chapter serves the step so), in one new terminal
+    where the virtual environment is not activated: so what one block sets (a
+    variable, a cookie jar) the next one has.
     """
-    found = list(sessions(step.path / "README.md"))
+    chapter = step.path / "README.md"
+    found = list(sessions(chapter))
     assert found, f"{step.name}/README.md has no shell session"
+    with_xray = f"make run STEP={step.number} XRAY=1" in chapter.read_text(encoding="utf-8")
     clone = make_fresh_clone(tmp_path)
-    with make_run(clone, step.number) as terminal:
+    with make_run(clone, step.number, xray=with_xray) as terminal:
         printed = run_in_one_terminal(clone, terminal, [commands for commands, _ in found])
     base = f"http://127.0.0.1:{terminal['FLASK_RUN_PORT']}"
     for (commands, shown), output in zip(found, printed):

@@ -39,16 +39,22 @@ def test_pyproject_names_the_same_versions_as_the_requirements():
     assert {line.lower() for line in declared} <= pins
 
 
-def test_ci_runs_the_readmes_test_command():
+def test_ci_runs_the_readmes_test_command_and_again_with_the_xray():
     assert "make test" in (ROOT / "README.md").read_text()
-    assert re.search(r"^make test$", (ROOT / ".ci" / "run").read_text(), re.M)
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", ci, re.M)
+    assert re.search(r"^make test XRAY=1$", ci, re.M)
 
 
 def make_dry_run(*arguments):
-    """What `make -n` would run (nothing is executed), and its exit code."""
+    """What `make -n` would run (nothing is executed), and its exit code.
+
+    In a reader's terminal: without the XRAY=1 of `make test XRAY=1`.
+    """
+    env = {name: value for name, value in os.environ.items() if name != "XRAY"}
     result = subprocess.run(
         ["make", "-n", "--no-print-directory", *arguments],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     return result.returncode, result.stdout + result.stderr
 
@@ -61,6 +67,13 @@ def test_make_run_accepts_the_step_number_or_folder_name(folder):
         exit_code, output = make_dry_run("run", f"STEP={step}")
         assert exit_code == 0, output
         assert command in output
+
+
+def test_make_run_with_xray_serves_the_step_through_the_xray():
+    for step in ("3", "step03_login_required"):
+        exit_code, output = make_dry_run("run", f"STEP={step}", "XRAY=1")
+        assert exit_code == 0, output
+        assert """.venv/bin/flask --app "xray:create_app('step03_login_required')" run --debug""" in output
 
 
 def test_make_run_names_a_missing_step():

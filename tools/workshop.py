@@ -37,8 +37,8 @@ from pathlib import Path
 from tests.steps import ROOT, STEP_NAMES, step_number
 
 WORKSHOP = ROOT / "workshop"
-# About the repository, browsers, production servers and this grader, not
-# about what the learner builds; and slower than a grader should be.
+# About the repository, browsers, production servers, the X-ray and this
+# grader, not about what the learner builds; and slower than a grader should be.
 NOT_GRADED = (
     "tests/test_docs.py",
     "tests/test_project.py",
@@ -46,6 +46,7 @@ NOT_GRADED = (
     "tests/test_production.py",
     "tests/test_load.py",
     "tests/test_workshop.py",
+    "tests/test_xray.py",
 )
 # A grade in seconds: no browser plugin, and fewer examples for the
 # property-based tests than `make test` tries. Steps 4 and 5 have enough
@@ -200,6 +201,7 @@ def run_suite(*arguments, graded=None):
         report = Path(scratch) / "report.json"
         env = {**os.environ, "WORKSHOP_REPORT": str(report)}
         env.pop("TEST_DATABASE_URL", None)  # SQLite is enough to grade
+        env.pop("XRAY", None)  # the folder as it is; the X-ray is for watching it work
         # Let Python keep what it compiles (in .venv, not beside the learner's
         # files): compiling the tests and rewriting their asserts at every
         # check would cost a second.

@@ -1,0 +1,47 @@
+"""`make test XRAY=1`: the whole suite, on apps with the request X-ray on.
+
+The X-ray must not change what an app does. With XRAY=1 every app a test
+makes gets it (conftest.py's make_app calls `with_xray`), and the test
+client hands each HTML page to the test as the app made it: it checks that
+the X-ray added its panel before </body>, and takes the panel out again.
+The browser tests and the served apps see the pages with the panel.
+"""
+
+import os
+import re
+
+from flask.testing import FlaskClient
+
+import xray
+
+ON = os.environ.get("XRAY") == "1"
+PANEL = re.compile(r"<!-- X-ray: .*?<!-- /X-ray -->", re.S)
+
+
+class ClientOfAnXrayedApp(FlaskClient):
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        # Following redirects, each response came through here already.
+        if getattr(response, "panel_taken_out", False):
+            return response
+        # get_data, not .text: a test response keeps the first .text it made.
+        page = response.get_data(as_text=True)
+        if response.mimetype == "text/html" and re.search(r"</body\s*>", page, re.I):
+            panels = PANEL.findall(page)
+            path = response.request.path
+            assert len(panels) == 1, f"the X-ray added {len(panels)} panels to {path}"
+            response.set_data(PANEL.sub("", page))
+        response.panel_taken_out = True
+        return response
+
+
+def with_xray(app):
+    xray.install(app)
+    app.test_client_class = ClientOfAnXrayedApp
+    return app
+
+
+def panel_of(page):
+    """The X-ray's panel in an HTML page, or None."""
+    found = PANEL.search(page)
+    return found and found.group(0)

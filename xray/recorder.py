@@ -1,0 +1,404 @@
+"""What one request did with Flask-Login, recorded from the outside.
+
+Nothing here changes what the app does. Flask's and Flask-Login's signals
+say when things happen; the loaders the step registered are wrapped, through
+Flask-Login's own user_loader and request_loader; the session is read, never
+written; and database queries are read from peewee's log.
+"""
+
+import functools
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+
+import flask_login
+from flask import (
+    current_app,
+    has_request_context,
+    request,
+    request_finished,
+    request_started,
+    session,
+)
+from flask_login.config import EXEMPT_METHODS, SESSION_KEYS
+
+# Where a request's record waits, in its WSGI environ, for report.py.
+RECORD = "xray.record"
+
+# Each of Flask-Login's signals: its name, and what it means when it is sent.
+SIGNALS = {
+    flask_login.user_accessed: (
+        "user_accessed", "current_user was read: Flask-Login loads the user now"),
+    flask_login.session_protected: (
+        "session_protected", "the session's _id is not this browser's: session protection"
+        " marked the login not fresh ('basic') or emptied the session ('strong')"),
+    flask_login.user_loaded_from_cookie: (
+        "user_loaded_from_cookie", "the remember cookie logged {user} in: not fresh"),
+    flask_login.user_loaded_from_request: (
+        "user_loaded_from_request", "the request_loader found {user}"),
+    flask_login.user_logged_in: ("user_logged_in", "login_user() logged {user} in"),
+    flask_login.user_login_confirmed: (
+        "user_login_confirmed", "confirm_login(): the login is fresh again"),
+    flask_login.user_logged_out: ("user_logged_out", "logout_user() logged {user} out"),
+    flask_login.user_unauthorized: (
+        "user_unauthorized", "login_manager.unauthorized(): not logged in"),
+    flask_login.user_needs_refresh: (
+        "user_needs_refresh", "login_manager.needs_refresh(): the login is not fresh"),
+}
+MEANINGS = dict(SIGNALS.values())
+
+# What the session keys mean: Flask-Login's (flask_login.config.SESSION_KEYS)
+# first, then the ones Flask and Flask-WTF put there.
+SESSION_NOTES = {
+    "_user_id": "what get_id() returned at login: the user_loader's argument",
+    "_fresh": "True when the password was typed in this session",
+    "_id": "this browser's address and User-Agent, hashed: session protection compares it",
+    "_remember": "'set' or 'clear': what to do with the remember cookie as the request ends",
+    "_remember_seconds": "how long the remember cookie lasts, if login_user() was told",
+    "next": "where to go after logging in (only with USE_SESSION_FOR_NEXT)",
+    "csrf_token": "Flask-WTF's: every form's hidden csrf_token must match it",
+    "_flashes": "flash() messages, waiting for the next page that shows them",
+    "_permanent": "Flask's: the session cookie outlives the browser",
+}
+
+# Always shown, even when missing: the keys that say who is logged in, and how.
+ALWAYS_SHOWN = ["_user_id", "_fresh", "_id", "_remember"]
+
+# login_required and fresh_login_required each wrap a view in a function of
+# their own, keeping the view's name (functools.wraps): a wrapper is told
+# apart by its code, and the view it wraps is its __wrapped__.
+DECORATORS = {
+    flask_login.login_required(lambda: None).__code__: "@login_required",
+    flask_login.fresh_login_required(lambda: None).__code__: "@fresh_login_required",
+}
+
+
+def shorten(value, keep=8):
+    """Long strings (tokens, hashes, signed cookies) as their start and their length."""
+    if isinstance(value, str) and len(value) > keep + 4:
+        return f"{value[:keep]}… ({len(value)} characters)"
+    return value
+
+
+def shortened(value):
+    """value with every long string in it shortened (flash messages in a list, say)."""
+    if isinstance(value, (list, tuple)):
+        return type(value)(shortened(item) for item in value)
+    if isinstance(value, dict):
+        return {key: shortened(item) for key, item in value.items()}
+    return shorten(value)
+
+
+def shown(value):
+    """A session value or an argument as Python writes it, long strings shortened."""
+    return repr(shortened(value))
+
+
+def describe_user(user):
+    """A user as the panel names it: its class, a name if it has one, and get_id()."""
+    if user is None:
+        return "None"
+    names = [getattr(user, attribute, None) for attribute in ("name", "username", "email")]
+    name = next((name for name in names if isinstance(name, str)), None)
+    described = f"{type(user).__name__} {name}" if name else type(user).__name__
+    if user.get_id() is not None:
+        described += f" (get_id() {shown(user.get_id())})"
+    return described if user.is_active else described + ", inactive"
+
+
+def describe_request(incoming):
+    """The request_loader's argument: the whole request; what it looks at is a header."""
+    header = current_app.config.get("AUTH_HEADER_NAME", "Authorization")
+    value = incoming.headers.get(header)
+    if value is None:
+        return f"the request (no {header} header)"
+    scheme, _, credentials = value.partition(" ")
+    return f"the request ({header}: {scheme} {shorten(credentials, keep=6)})"
+
+
+@dataclass
+class LoaderCall:
+    loader: str
+    argument: str
+    answer: str = "(still running)"
+    found_user: bool = False
+    milliseconds: float = 0.0
+    queries: list = field(default_factory=list)
+
+    def duration(self):
+        if self.milliseconds >= 1:
+            return f"{self.milliseconds:.1f} ms"
+        return f"{self.milliseconds * 1000:.0f} µs"
+
+
+@dataclass
+class Cookie:
+    name: str
+    value: str
+    attributes: dict
+
+    @classmethod
+    def from_header(cls, header):
+        """One Set-Cookie header: name=value; Expires=...; HttpOnly; ..."""
+        pair, *attributes = header.split(";")
+        name, _, value = pair.strip().partition("=")
+        parsed = {}
+        for attribute in attributes:
+            key, _, setting = attribute.strip().partition("=")
+            parsed[key.lower()] = setting or True
+        return cls(name, shorten(value), parsed)
+
+    @property
+    def deleted(self):
+        return self.attributes.get("max-age") == "0" or self.expires_in_days() == "past"
+
+    def expires_in_days(self):
+        if "expires" not in self.attributes:
+            return None
+        left = parsedate_to_datetime(self.attributes["expires"]) - datetime.now(timezone.utc)
+        return "past" if left.total_seconds() <= 0 else round(left.total_seconds() / 86400)
+
+    def lifetime(self):
+        """When the browser drops the cookie, in words."""
+        if self.deleted:
+            return "deleted: the browser drops it now"
+        days = self.expires_in_days()
+        if days is None:
+            return "until the browser closes"
+        return f"expires {self.attributes['expires']} (in {days} days)"
+
+    def flags(self):
+        named = [name for name in ("HttpOnly", "Secure") if name.lower() in self.attributes]
+        named += [f"{name}={self.attributes[name.lower()]}" for name in ("SameSite", "Path")
+                  if name.lower() in self.attributes]
+        return ", ".join(named) or "no flags"
+
+
+@dataclass
+class Record:
+    """One request: what came in, what Flask-Login did, what went out."""
+
+    method: str
+    path: str
+    decorators: list
+    session_before: dict
+    cookies_received: dict
+    remember_cookie_name: str
+    session_cookie_name: str
+    loader_calls: list = field(default_factory=list)
+    signals: list = field(default_factory=list)
+    session_after: dict = field(default_factory=dict)
+    status: int | None = None
+    location: str | None = None
+    content_type: str = ""
+    cookies_set: list = field(default_factory=list)
+    # The loader call whose queries peewee is logging, if one is running.
+    collecting: LoaderCall | None = None
+
+    def sent(self, name):
+        return any(signal == name for signal, _ in self.signals)
+
+    def signal_lines(self):
+        """(name, what it means here) for each signal sent, in order."""
+        return [(name, MEANINGS[name].format(user=user)) for name, user in self.signals]
+
+    def current_user(self):
+        """How current_user was found, or why it is anonymous, in one sentence."""
+        users = {signal: user for signal, user in self.signals if user}
+        logins = [name for name, _ in self.signals if name in ("user_logged_in", "user_logged_out")]
+        if logins and logins[-1] == "user_logged_out":
+            return f"anonymous: logout_user() logged {users['user_logged_out']} out"
+        if logins:
+            return f"{users['user_logged_in']}: set by login_user()"
+        if self.sent("user_loaded_from_request"):
+            return f"{users['user_loaded_from_request']}: from the request_loader"
+        if self.sent("user_loaded_from_cookie"):
+            return (f"{users['user_loaded_from_cookie']}: from the remember cookie,"
+                    " through the user_loader (not fresh)")
+        if not self.sent("user_accessed"):
+            return "not looked up: nothing in this request read current_user"
+        if "_user_id" in self.session_before and "_user_id" not in self.session_after:
+            if self.sent("session_protected"):
+                return "anonymous: session protection took the login out of the session"
+        found = [call for call in self.loader_calls if call.found_user]
+        if found:
+            return f"{found[-1].answer}: from the session's _user_id, through the user_loader"
+        reasons = [f"{call.loader}({call.argument}) answered None" for call in self.loader_calls]
+        if "_user_id" not in self.session_before:
+            reasons.insert(0, "no _user_id in the session")
+        return "anonymous: " + "; ".join(reasons)
+
+    def decisions(self):
+        """What @login_required and @fresh_login_required decided, in words."""
+        decided = []
+        for decorator in self.decorators:
+            if self.method in EXEMPT_METHODS:
+                decided.append(f"{decorator}: {self.method} requests are not checked")
+            elif self.sent("user_unauthorized"):
+                decided.append(f"{decorator}: current_user is not authenticated"
+                               " → login_manager.unauthorized()")
+            elif self.sent("user_needs_refresh"):
+                decided.append(f"{decorator}: the login is not fresh"
+                               " → login_manager.needs_refresh()")
+            else:
+                decided.append(f"{decorator}: the user may see it → the view ran")
+        if not self.decorators and self.sent("user_unauthorized"):
+            decided.append("login_manager.unauthorized() was called by the view")
+        return decided
+
+    def session_rows(self):
+        """(key, before, after, note) for Flask-Login's keys, then every other key."""
+        before, after = self.session_before, self.session_after
+        present = {**before, **after}
+        flask_logins = sorted(key for key in SESSION_KEYS - set(ALWAYS_SHOWN) if key in present)
+        others = [key for key in present if key not in SESSION_KEYS]
+        return [
+            (key, shown(before[key]) if key in before else "—",
+             shown(after[key]) if key in after else "—", SESSION_NOTES.get(key, ""))
+            for key in [*ALWAYS_SHOWN, *flask_logins, *others]
+        ]
+
+    def cookie_note(self, name):
+        if name == self.session_cookie_name:
+            return "Flask's session, signed with SECRET_KEY (not encrypted)"
+        if name == self.remember_cookie_name:
+            return "Flask-Login's remember cookie: get_id()|signature"
+        return ""
+
+    def summary(self):
+        """The whole record in one line, for the terminal."""
+        calls = ", ".join(f"{call.loader}({call.argument}) → {call.answer} in {call.duration()}"
+                          for call in self.loader_calls)
+        signals = ", ".join(name for name, _ in self.signals)
+        cookies = ", ".join(("deleted " if cookie.deleted else "") + cookie.name
+                            for cookie in self.cookies_set)
+        return (f"X-ray: {self.method} {self.path} → {self.status}"
+                f" · current_user {self.current_user()} · {calls or 'no loader called'}"
+                f" · signals: {signals or 'none'} · cookies set: {cookies or 'none'}")
+
+
+def copy_of_session():
+    # dict.copy reads the session without marking it accessed: Flask would
+    # otherwise add "Vary: Cookie" to responses that never used it.
+    return dict.copy(session._get_current_object())
+
+
+def record_of_this_request():
+    return request.environ.get(RECORD) if has_request_context() else None
+
+
+class Recorder:
+    """Records every request of one app (the receivers live as long as it does)."""
+
+    def __init__(self, app):
+        # Signals keep weak references to receivers: these are kept here.
+        self.receivers = [self.request_started, self.request_finished]
+        request_started.connect(self.request_started, app)
+        request_finished.connect(self.request_finished, app)
+        for signal, (name, _) in SIGNALS.items():
+            receiver = self.receiver_for(name)
+            self.receivers.append(receiver)
+            signal.connect(receiver, app)
+        manager = app.login_manager
+        if manager.user_callback is not None:
+            manager.user_loader(recorded("user_loader", manager.user_callback, shown))
+        if manager.request_callback is not None:
+            manager.request_loader(
+                recorded("request_loader", manager.request_callback, describe_request)
+            )
+        watch_queries()
+
+    def request_started(self, app, **extra):
+        request.environ[RECORD] = Record(
+            method=request.method,
+            path=request.full_path.rstrip("?"),
+            decorators=decorators_of(app.view_functions.get(request.endpoint)),
+            session_before=copy_of_session(),
+            cookies_received={name: shorten(value) for name, value in request.cookies.items()},
+            remember_cookie_name=app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
+            session_cookie_name=app.config["SESSION_COOKIE_NAME"],
+        )
+
+    def request_finished(self, app, response, **extra):
+        record = record_of_this_request()
+        if record is None:
+            return
+        # The session as saved, and every cookie: Flask-Login's after_request
+        # and the session's save have both run by now.
+        record.session_after = copy_of_session()
+        record.status = response.status_code
+        record.location = response.headers.get("Location")
+        record.content_type = response.mimetype or ""
+        record.cookies_set = [
+            Cookie.from_header(header) for header in response.headers.getlist("Set-Cookie")
+        ]
+
+    def receiver_for(self, name):
+        def receive(app, user=None, **extra):
+            record = record_of_this_request()
+            if record is not None:
+                record.signals.append((name, describe_user(user) if user is not None else None))
+
+        return receive
+
+
+def decorators_of(view):
+    """The Flask-Login decorators around a view, outermost first."""
+    found = []
+    while view is not None:
+        if getattr(view, "__code__", None) in DECORATORS:
+            found.append(DECORATORS[view.__code__])
+        view = getattr(view, "__wrapped__", None)
+    return found
+
+
+def recorded(name, loader, describe_argument):
+    """The loader, recording each call (argument, answer, time) in the request's record."""
+    if getattr(loader, "xray_records", False):
+        return loader  # already recorded: a step's LoginManager serves all its apps
+
+    @functools.wraps(loader)
+    def recording_loader(argument):
+        record = record_of_this_request()
+        if record is None:
+            return loader(argument)
+        call = LoaderCall(name, describe_argument(argument))
+        record.loader_calls.append(call)
+        record.collecting = call
+        started = time.perf_counter()
+        try:
+            user = loader(argument)
+        except Exception as error:
+            call.answer = f"raised {type(error).__name__}"
+            raise
+        finally:
+            call.milliseconds = (time.perf_counter() - started) * 1000
+            record.collecting = None
+        call.answer, call.found_user = describe_user(user), user is not None
+        return user
+
+    recording_loader.xray_records = True
+    return recording_loader
+
+
+class QueriesOfLoaders(logging.Handler):
+    """peewee logs each query it runs: keep those a loader runs, with its call."""
+
+    def emit(self, log_record):
+        record = record_of_this_request()
+        if record is None or record.collecting is None or not isinstance(log_record.msg, tuple):
+            return
+        sql, parameters = log_record.msg
+        parameters = ", ".join(shown(parameter) for parameter in parameters or ())
+        record.collecting.queries.append(f"{' '.join(sql.split())}  ({parameters})")
+
+
+def watch_queries():
+    logger = logging.getLogger("peewee")
+    if not any(isinstance(handler, QueriesOfLoaders) for handler in logger.handlers):
+        logger.addHandler(QueriesOfLoaders())
+        # peewee logs a query only when its logger is enabled for DEBUG.
+        if logger.level == logging.NOTSET:
+            logger.setLevel(logging.DEBUG)
