@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = Path("/usr/lib/chromium/chromium")
 CHROMIUM_FLAGS = [
@@ -54,3 +55,10 @@ def log_in(page, username, password, remember=False):
 
 def heading(page):
     return page.get_by_role("heading", level=1)
+
+
+def log_in_from_the_login_page(page, base, username, password, remember=False):
+    """Open the login page, log in, and land on the home page that greets the user."""
+    page.goto(base + "/login")
+    log_in(page, username, password, remember)
+    expect(heading(page)).to_have_text(f"Hello, {username}!")

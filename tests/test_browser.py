@@ -8,7 +8,7 @@ step that introduces its concept, for that step's chapter.
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser import VIEWPORT, heading, log_in
+from tests.browser import VIEWPORT, heading, log_in, log_in_from_the_login_page
 
 
 @pytest.fixture
@@ -66,9 +66,7 @@ def test_a_protected_page_leads_to_the_login_page_and_back(page, base, screensho
 def test_remember_me_survives_a_browser_restart_but_settings_ask_again(
     page, base, browser, screenshot
 ):
-    page.goto(base + "/login")
-    log_in(page, "alice", "wonderland", remember=True)
-    expect(heading(page)).to_have_text("Hello, alice!")
+    log_in_from_the_login_page(page, base, "alice", "wonderland", remember=True)
 
     # A restarted browser keeps the persistent cookies only, not the session cookie.
     persistent = [cookie for cookie in page.context.cookies() if cookie["expires"] > 0]
@@ -97,9 +95,7 @@ def test_remember_me_survives_a_browser_restart_but_settings_ask_again(
 def test_a_user_added_with_add_user_logs_in(page, base, app, screenshot):
     result = app.test_cli_runner().invoke(args=["add-user", "dora", "--password", "explorer-map"])
     assert result.exit_code == 0
-    page.goto(base + "/login")
-    log_in(page, "dora", "explorer-map")
-    expect(heading(page)).to_have_text("Hello, dora!")
+    log_in_from_the_login_page(page, base, "dora", "explorer-map")
     screenshot("added-user")
 
 
@@ -107,12 +103,9 @@ def test_a_user_added_with_add_user_logs_in(page, base, app, screenshot):
 def test_the_profile_lists_the_logins_and_ends_them(page, base, browser, screenshot):
     phone = browser.new_context(viewport=VIEWPORT, user_agent="Phone browser/1.0 (a phone)")
     on_the_phone = phone.new_page()
-    on_the_phone.goto(base + "/login")
-    log_in(on_the_phone, "alice", "wonderland")
-    expect(heading(on_the_phone)).to_have_text("Hello, alice!")
+    log_in_from_the_login_page(on_the_phone, base, "alice", "wonderland")
 
-    page.goto(base + "/login")
-    log_in(page, "alice", "wonderland", remember=True)
+    log_in_from_the_login_page(page, base, "alice", "wonderland", remember=True)
     page.get_by_role("link", name="Profile").click()
     logins = page.locator("table.logins tr")
     expect(logins).to_have_count(3)  # a header and two logins
@@ -137,9 +130,7 @@ def test_the_profile_lists_the_logins_and_ends_them(page, base, browser, screens
 def test_an_api_token_works_while_the_browser_session_stays_separate(
     page, base, app, playwright, screenshot
 ):
-    page.goto(base + "/login")
-    log_in(page, "bob", "bobthebuilder")
-    expect(heading(page)).to_have_text("Hello, bob!")
+    log_in_from_the_login_page(page, base, "bob", "bobthebuilder")
     result = app.test_cli_runner().invoke(args=["issue-token", "alice", "--name", "laptop"])
     token = result.output.splitlines()[-1]
 

@@ -29,10 +29,9 @@ from flask.testing import FlaskClient
 from playwright.sync_api import expect
 
 import xray
-from tests.browser import VIEWPORT, heading, log_in
+from tests.browser import VIEWPORT, heading, log_in, log_in_from_the_login_page
 from tests.doc_output import matches
 from tests.forms import CSRF_FIELD, AuthActions
-from tests.live_server import serve_in_a_thread
 from tests.steps import ROOT
 from tests.xray_mode import PANEL
 
@@ -269,11 +268,11 @@ def test_a_workshop_folder_is_served_with_the_xray_in_debug_mode_only(tmp_path):
 
 
 @pytest.fixture
-def xray_base(make_app, monkeypatch):
+def xray_base(served_app):
     """The step served as `make run STEP=N XRAY=1` serves it; gives its base URL."""
-    monkeypatch.setenv("FLASK_DEBUG", "1")
-    with serve_in_a_thread(xray.install(make_app())) as base:
-        yield base
+    app, base = served_app
+    xray.install(app)  # the server calls app.wsgi_app anew for each request
+    return base
 
 
 @pytest.fixture
@@ -302,9 +301,7 @@ def requests_in_history(page, base):
 @pytest.mark.since(1)
 def test_after_a_login_the_panel_shows_who_is_logged_in_and_how(tall_page, xray_base, screenshot):
     page = tall_page
-    page.goto(xray_base + "/login")
-    log_in(page, "alice", "wonderland")
-    expect(heading(page)).to_have_text("Hello, alice!")
+    log_in_from_the_login_page(page, xray_base, "alice", "wonderland")
     # Out of the way until asked: one line, in a corner.
     expect(page.locator("#xray")).not_to_have_attribute("open", "")
     expect(page.locator("#xray summary")).to_contain_text(re.compile(rf"current_user {ALICE}"))
@@ -327,9 +324,7 @@ def test_the_history_shows_the_loader_once_per_page_and_not_for_the_stylesheet(
     tall_page, xray_base, screenshot
 ):
     page = tall_page
-    page.goto(xray_base + "/login")
-    log_in(page, "alice", "wonderland")
-    expect(heading(page)).to_have_text("Hello, alice!")
+    log_in_from_the_login_page(page, xray_base, "alice", "wonderland")
     requests = requests_in_history(page, xray_base)
     home = requests.filter(has_text="GET / →").last
     expect(home).to_contain_text("from the session's _user_id, through the user_loader")
@@ -345,9 +340,7 @@ def test_a_switched_off_user_is_a_visitor_because_the_loader_answers_none(
     tall_page, xray_base, users, screenshot
 ):
     page = tall_page
-    page.goto(xray_base + "/login")
-    log_in(page, "bob", "bobthebuilder")
-    expect(heading(page)).to_have_text("Hello, bob!")
+    log_in_from_the_login_page(page, xray_base, "bob", "bobthebuilder")
     users.deactivate("bob")
     page.reload()
     expect(heading(page)).to_have_text("Hello, visitor!")
@@ -389,9 +382,7 @@ def test_the_history_follows_the_login_required_round_trip(tall_page, xray_base,
 @pytest.mark.since(3)
 def test_a_remembered_login_comes_back_not_fresh(tall_page, xray_base, screenshot):
     page = tall_page
-    page.goto(xray_base + "/login")
-    log_in(page, "alice", "wonderland", remember=True)
-    expect(heading(page)).to_have_text("Hello, alice!")
+    log_in_from_the_login_page(page, xray_base, "alice", "wonderland", remember=True)
     # A restarted browser keeps the persistent cookies only, not the session cookie.
     persistent = [cookie for cookie in page.context.cookies() if cookie["expires"] > 0]
     page.context.clear_cookies()
@@ -407,8 +398,7 @@ def test_a_remembered_login_comes_back_not_fresh(tall_page, xray_base, screensho
 @pytest.mark.since(4)
 def test_the_panel_shows_the_query_behind_the_session(tall_page, xray_base, screenshot):
     page = tall_page
-    page.goto(xray_base + "/login")
-    log_in(page, "alice", "wonderland")
+    log_in_from_the_login_page(page, xray_base, "alice", "wonderland")
     page.get_by_role("link", name="Profile").click()
     shown = open_panel(page)
     call = shown.locator("li", has_text="user_loader(")
