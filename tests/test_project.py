@@ -49,9 +49,11 @@ def test_ci_runs_the_readmes_test_command_and_again_with_the_xray():
 def make_dry_run(*arguments):
     """What `make -n` would run (nothing is executed), and its exit code.
 
-    In a reader's terminal: without the XRAY=1 of `make test XRAY=1`.
+    In a reader's terminal: without the XRAY=1 of `make test XRAY=1`, which
+    make also hands on to the makes it starts (in MAKEFLAGS).
     """
-    env = {name: value for name, value in os.environ.items() if name != "XRAY"}
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("XRAY", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     result = subprocess.run(
         ["make", "-n", "--no-print-directory", *arguments],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
