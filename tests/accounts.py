@@ -12,7 +12,7 @@ import copy
 
 from werkzeug.security import generate_password_hash
 
-from tests.databases import models_of
+from tests.databases import models_of, run_command
 
 # The same in every step (README.md); carol's account is switched off.
 DEMO_PASSWORDS = {"alice": "wonderland", "bob": "bobthebuilder", "carol": "looking-glass"}
@@ -80,10 +80,10 @@ class DatabaseUsers:
         return None
 
     def deactivate(self, name):
-        self._command("deactivate-user", name)
+        run_command(self.app, "deactivate-user", name)
 
     def reactivate(self, name):
-        self._command("activate-user", name)
+        run_command(self.app, "activate-user", name)
 
     def delete(self, name):
         """Delete the user's row, and the rows that depend on it (logins, tokens)."""
@@ -114,10 +114,6 @@ class DatabaseUsers:
 
     def _hash_field(self, row):
         return next(field for field, value in row.__data__.items() if is_password_hash(value))
-
-    def _command(self, *arguments):
-        result = self.app.test_cli_runner().invoke(args=list(arguments))
-        assert result.exit_code == 0, result.output
 
 
 def is_password_hash(value):

@@ -6,11 +6,11 @@ conftest.py's browser fixtures (which override pytest-playwright's) call
 these.
 """
 
-import os
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
+
+from tests.steps import not_installed
 
 CHROMIUM = Path("/usr/lib/chromium/chromium")
 CHROMIUM_FLAGS = [
@@ -26,10 +26,7 @@ VIEWPORT = {"width": 800, "height": 450}
 def chromium_launch_args(launch_args):
     """pytest-playwright's launch arguments, for Debian's Chromium (or a skip that says why)."""
     if not CHROMIUM.exists():
-        reason = f"no Chromium at {CHROMIUM}; install it with: apt-get install chromium"
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+        not_installed(f"no Chromium at {CHROMIUM}; install it with: apt-get install chromium")
     return {**launch_args, "executable_path": str(CHROMIUM), "args": CHROMIUM_FLAGS}
 
 

@@ -22,9 +22,14 @@ def sqlite_config(path):
     return {"name": str(path), "engine": "peewee.SqliteDatabase", "pragmas": pragmas}
 
 
-def init_db(app):
-    result = app.test_cli_runner().invoke(args=["init-db"])
+def run_command(app, *arguments):
+    """Run one of the step's `flask` commands, which must succeed."""
+    result = app.test_cli_runner().invoke(args=list(arguments))
     assert result.exit_code == 0, result.output
+
+
+def init_db(app):
+    run_command(app, "init-db")
 
 
 def empty_postgresql(database_url):
@@ -138,21 +143,20 @@ def close(database):
         database.close_all()
 
 
-def snapshot(step):
-    """Every row of every table of the step's database, by table: to compare before and after."""
+def rows_by_table(step):
+    """Every row of every table of the step's database."""
     database = database_of(step)
     return {
-        table: sorted(map(repr, database.execute_sql(f'SELECT * FROM "{table}"').fetchall()))
+        table: database.execute_sql(f'SELECT * FROM "{table}"').fetchall()
         for table in database.get_tables()
     }
 
 
+def snapshot(step):
+    """Every row of every table, by table, in an order: to compare before and after."""
+    return {table: sorted(map(repr, rows)) for table, rows in rows_by_table(step).items()}
+
+
 def text_in_tables(step):
     """Every value stored in the step's database, as text: to search for secrets."""
-    database = database_of(step)
-    return [
-        str(value)
-        for table in database.get_tables()
-        for row in database.execute_sql(f'SELECT * FROM "{table}"').fetchall()
-        for value in row
-    ]
+    return [str(value) for rows in rows_by_table(step).values() for row in rows for value in row]

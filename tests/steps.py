@@ -189,6 +189,16 @@ def pytest_generate_tests(metafunc):
 SLOW_REASON = "slow (starts servers, or grades folders): SLOW=1 make test runs it, as CI does"
 
 
+def not_installed(reason):
+    """Skip a test whose server or browser is missing here, saying how to get it.
+
+    On CI, which installs everything, that is a failure instead.
+    """
+    if os.environ.get("CI"):
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
 def pytest_collection_modifyitems(config, items):
     """Deselect the runs of each test on steps before the one that introduces it.
 

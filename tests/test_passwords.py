@@ -7,6 +7,7 @@ import pytest
 from werkzeug.security import check_password_hash
 
 from tests.accounts import DEMO_PASSWORDS, original_users
+from tests.databases import init_db
 from tests.forms import AuthActions
 
 pytestmark = [pytest.mark.since(1), pytest.mark.section("Passwords: hashed, and checked as typed")]
@@ -52,8 +53,7 @@ def test_the_demo_passwords_are_stored_with_scrypt_at_the_owasp_minimum(
     else:
         recorded = request.getfixturevalue("recorded_scrypt")
         users.delete("bob")  # init-db puts a missing demo account back
-        result = make_app(PASSWORD_HASH_METHOD=None).test_cli_runner().invoke(args=["init-db"])
-        assert result.exit_code == 0, result.output
+        init_db(make_app(PASSWORD_HASH_METHOD=None))
         assert recorded == [(131072, 8, 1)]
 
 
