@@ -178,6 +178,8 @@ def test_login_required_sends_a_visitor_away_and_lets_a_user_in(visitor):
 @pytest.mark.since(3)
 def test_a_remembered_login_comes_back_not_fresh(visitor, xrayed):
     visitor.login("alice", "wonderland", remember="on")
+    login = history(visitor.client)[-1]
+    assert re.search(r"set remember_token .+? expires .+? \(in 14 days\); HttpOnly", login), login
     restarted = FlaskClient(xrayed, xrayed.response_class)
     restarted.set_cookie("remember_token", visitor.client.get_cookie("remember_token").value)
     shown = panel(restarted.get("/profile"))
@@ -191,6 +193,10 @@ def test_a_remembered_login_comes_back_not_fresh(visitor, xrayed):
     assert "@fresh_login_required: the login is not fresh → login_manager.needs_refresh()" \
         in settings
     assert "user_needs_refresh" in settings
+
+    visitor.logout()
+    logout = history(visitor.client)[-1]
+    assert "set remember_token deleted: the browser drops it now" in logout, logout
 
 
 @pytest.mark.since(4)
@@ -380,7 +386,7 @@ def test_the_history_follows_the_login_required_round_trip(tall_page, xray_base,
 
 
 @pytest.mark.since(3)
-def test_a_remembered_login_comes_back_not_fresh(tall_page, xray_base, screenshot):
+def test_the_panel_shows_a_remembered_login_come_back_not_fresh(tall_page, xray_base, screenshot):
     page = tall_page
     log_in_from_the_login_page(page, xray_base, "alice", "wonderland", remember=True)
     # A restarted browser keeps the persistent cookies only, not the session cookie.

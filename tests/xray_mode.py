@@ -40,8 +40,3 @@ def with_xray(app):
     app.test_client_class = ClientOfAnXrayedApp
     return app
 
-
-def panel_of(page):
-    """The X-ray's panel in an HTML page, or None."""
-    found = PANEL.search(page)
-    return found and found.group(0)

@@ -150,24 +150,26 @@ class Cookie:
             parsed[key.lower()] = setting or True
         return cls(name, shorten(value), parsed)
 
-    @property
-    def deleted(self):
-        return self.attributes.get("max-age") == "0" or self.expires_in_days() == "past"
-
-    def expires_in_days(self):
+    def seconds_left(self):
+        """Until the Expires date; None for a cookie that lives until the browser closes."""
         if "expires" not in self.attributes:
             return None
-        left = parsedate_to_datetime(self.attributes["expires"]) - datetime.now(timezone.utc)
-        return "past" if left.total_seconds() <= 0 else round(left.total_seconds() / 86400)
+        expires = parsedate_to_datetime(self.attributes["expires"])
+        return (expires - datetime.now(timezone.utc)).total_seconds()
+
+    @property
+    def deleted(self):
+        left = self.seconds_left()
+        return self.attributes.get("max-age") == "0" or (left is not None and left <= 0)
 
     def lifetime(self):
         """When the browser drops the cookie, in words."""
         if self.deleted:
             return "deleted: the browser drops it now"
-        days = self.expires_in_days()
-        if days is None:
+        left = self.seconds_left()
+        if left is None:
             return "until the browser closes"
-        return f"expires {self.attributes['expires']} (in {days} days)"
+        return f"expires {self.attributes['expires']} (in {round(left / 86400)} days)"
 
     def flags(self):
         named = [name for name in ("HttpOnly", "Secure") if name.lower() in self.attributes]
