@@ -1,5 +1,6 @@
 """The set-up a newcomer relies on: pinned packages, the Makefile, CI."""
 
+import ast
 import os
 import re
 import subprocess
@@ -59,6 +60,16 @@ def make_dry_run(*arguments):
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
     )
     return result.returncode, result.stdout + result.stderr
+
+
+def test_no_test_hides_another_of_the_same_name():
+    """Python keeps the last of two functions with one name: the first would never run."""
+    for path in sorted((ROOT / "tests").glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for scope in [tree, *(node for node in ast.walk(tree) if isinstance(node, ast.ClassDef))]:
+            names = [node.name for node in scope.body if isinstance(node, ast.FunctionDef)]
+            twice = sorted({name for name in names if names.count(name) > 1})
+            assert not twice, f"{path.relative_to(ROOT)} defines {twice} twice"
 
 
 @pytest.mark.parametrize("folder", step_folders(), ids=lambda folder: folder.name)
