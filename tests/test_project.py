@@ -1,7 +1,10 @@
 """The set-up a newcomer relies on: pinned packages, the Makefile, CI."""
 
 import ast
+import glob
 import os
+import pathlib
+import shutil
 import re
 import subprocess
 import sys
@@ -45,6 +48,8 @@ def test_ci_runs_the_readmes_test_command_and_again_with_the_xray():
     ci = (ROOT / ".ci" / "run").read_text()
     assert re.search(r"^make test$", ci, re.M)
     assert re.search(r"^make test XRAY=1$", ci, re.M)
+    # `eval "$(tools/throwaway-postgres start)"` carries on when the start fails.
+    assert 'eval "$(' not in ci, "start each server in an assignment, then eval it"
 
 
 def make_dry_run(*arguments):
@@ -124,6 +129,42 @@ def test_the_steps_with_a_database_also_run_on_postgresql(request):
         assert connection.info.server_version >= 150000
     databases = {step.database for step in request.config.steps_under_test}
     assert "postgresql" in databases
+
+
+@pytest.mark.slow
+def test_throwaway_postgres_starts_after_a_server_that_died_without_stopping():
+    """A killed machine leaves postmaster.pid behind; the next start must not fail on it."""
+    bindirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
+    if not bindirs:
+        not_installed("PostgreSQL is not installed: apt-get install postgresql")
+    folder = f"/tmp/flask-login-tutorial-postgres-{os.getpid()}"
+    env = {**os.environ, "THROWAWAY_POSTGRES_DIR": folder, "THROWAWAY_POSTGRES_PORT": "54339"}
+    tool = [str(ROOT / "tools" / "throwaway-postgres")]
+    # As root, the server runs as the postgres user (as the tool does it).
+    as_owner = ["runuser", "-u", "postgres", "--"] if os.getuid() == 0 else []
+
+    def start():
+        return subprocess.run([*tool, "start"], env=env, capture_output=True, text=True,
+                              timeout=120, cwd="/")
+
+    try:
+        assert start().returncode == 0
+        pid_file = pathlib.Path(folder, "data", "postmaster.pid")
+        left_behind = pid_file.read_bytes()
+        subprocess.run([*as_owner, f"{bindirs[-1]}/pg_ctl", "--pgdata", f"{folder}/data",
+                        "--mode=immediate", "stop"], check=True, capture_output=True, cwd="/")
+        pid_file.write_bytes(left_behind)
+        shutil.chown(pid_file, pid_file.parent.owner())
+
+        again = start()
+        assert again.returncode == 0, again.stderr
+        url = again.stdout.strip().removeprefix("export TEST_DATABASE_URL=")
+        assert url == "postgresql://postgres@127.0.0.1:54339/postgres"
+        with psycopg.connect(url) as connection:
+            assert connection.execute("select 1").fetchone() == (1,)
+    finally:
+        subprocess.run([*tool, "stop"], env=env, capture_output=True, timeout=120, cwd="/")
+    assert not os.path.exists(folder)
 
 
 def test_the_learners_size_budgets_hold():
