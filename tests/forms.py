@@ -27,5 +27,20 @@ class AuthActions:
         }
         return self.client.post("/login", data=form)
 
+    def can_log_in(self, username, password):
+        """Log in through the form: whether the home page then greets username."""
+        self.login(username, password)
+        home = self.client.get("/")
+        assert home.status_code == 200
+        return f"Hello, {username}!" in home.text
+
+    def change_password(self, new_password, current_password="wonderland"):
+        """Send the settings form (from step 3): the current password, then the new one."""
+        return self.client.post("/settings", data={
+            "csrf_token": self.csrf_token("/"),
+            "current_password": current_password,
+            "new_password": new_password,
+        })
+
     def logout(self):
         return self.client.post("/logout", data={"csrf_token": self.csrf_token("/")})

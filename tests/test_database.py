@@ -29,12 +29,6 @@ from tests.forms import AuthActions
 pytestmark = [pytest.mark.since(4), pytest.mark.section("Managing users from the command line")]
 
 
-def can_log_in(app, name, password):
-    visitor = AuthActions(app.test_client())
-    visitor.login(name, password)
-    return f"Hello, {name}!" in visitor.client.get("/").text
-
-
 def stored_hashes(step):
     return [value for value in text_in_tables(step) if is_password_hash(value)]
 
@@ -104,10 +98,10 @@ class TestConfiguration:
 
 
 class TestInitDb:
-    def test_creates_the_demo_accounts_with_hashed_passwords(self, step, app):
-        assert can_log_in(app, "alice", "wonderland")
-        assert can_log_in(app, "bob", "bobthebuilder")
-        assert not can_log_in(app, "carol", "looking-glass")
+    def test_creates_the_demo_accounts_with_hashed_passwords(self, step, new_visitor):
+        assert new_visitor().can_log_in("alice", "wonderland")
+        assert new_visitor().can_log_in("bob", "bobthebuilder")
+        assert not new_visitor().can_log_in("carol", "looking-glass")
         hashes = stored_hashes(step)
         assert len(hashes) == 3
         assert all(password_hash.startswith("pbkdf2:sha256:1$") for password_hash in hashes)
@@ -119,10 +113,10 @@ class TestInitDb:
         assert runner.invoke(args=["init-db"]).exit_code == 0
         assert snapshot(step) == before
 
-    def test_puts_back_a_missing_demo_account(self, app, runner, users):
+    def test_puts_back_a_missing_demo_account(self, new_visitor, runner, users):
         users.delete("bob")
         assert runner.invoke(args=["init-db"]).exit_code == 0
-        assert can_log_in(app, "bob", "bobthebuilder")
+        assert new_visitor().can_log_in("bob", "bobthebuilder")
 
 
 @pytest.mark.section("The loader: one query, never an exception")
@@ -166,20 +160,20 @@ class TestQueries:
 
 
 class TestAddUser:
-    def test_adds_a_user_who_can_log_in_through_the_form(self, step, app, runner):
+    def test_adds_a_user_who_can_log_in_through_the_form(self, step, new_visitor, runner):
         result = runner.invoke(args=["add-user", "dora", "--password", "explorer-map"])
         assert result.exit_code == 0, result.output
-        assert can_log_in(app, "dora", "explorer-map")
+        assert new_visitor().can_log_in("dora", "explorer-map")
         assert any(check_password_hash(password_hash, "explorer-map") and
                    password_hash.startswith("pbkdf2:sha256:1$") for password_hash in stored_hashes(step))
 
-    def test_prompts_twice_without_showing_the_password(self, app, runner):
+    def test_prompts_twice_without_showing_the_password(self, new_visitor, runner):
         result = runner.invoke(args=["add-user", "dora"], input="explorer-map\nexplorer-map\n")
         assert result.exit_code == 0, result.output
         assert "explorer-map" not in result.output
-        assert can_log_in(app, "dora", "explorer-map")
+        assert new_visitor().can_log_in("dora", "explorer-map")
 
-    def test_prompts_that_differ_add_nobody(self, step, app, runner):
+    def test_prompts_that_differ_add_nobody(self, step, runner):
         before = snapshot(step)
         result = runner.invoke(args=["add-user", "dora"], input="explorer-map\nexplorer-mop\n")
         assert result.exit_code != 0
@@ -226,7 +220,7 @@ class TestAddUser:
         assert text_in_tables(step).count("eve") == 1
 
     @pytest.mark.parametrize("password", ["", "short", "7 chars"])
-    def test_a_password_shorter_than_8_characters_is_refused(self, step, app, runner, password):
+    def test_a_password_shorter_than_8_characters_is_refused(self, step, runner, password):
         before = snapshot(step)
         result = runner.invoke(args=["add-user", "dora", "--password", password])
         assert result.exit_code != 0
@@ -268,15 +262,15 @@ class TestDeactivateUser:
 
 
 class TestActivateUser:
-    def test_switches_an_account_back_on(self, app, runner):
+    def test_switches_an_account_back_on(self, new_visitor, runner):
         runner.invoke(args=["deactivate-user", "alice"])
         result = runner.invoke(args=["activate-user", "alice"])
         assert result.exit_code == 0, result.output
-        assert can_log_in(app, "alice", "wonderland")
+        assert new_visitor().can_log_in("alice", "wonderland")
 
-    def test_carol_can_be_switched_on(self, app, runner):
+    def test_carol_can_be_switched_on(self, new_visitor, runner):
         assert runner.invoke(args=["activate-user", "carol"]).exit_code == 0
-        assert can_log_in(app, "carol", "looking-glass")
+        assert new_visitor().can_log_in("carol", "looking-glass")
 
     def test_an_unknown_user_is_a_clear_error(self, step, runner):
         before = snapshot(step)
@@ -285,11 +279,11 @@ class TestActivateUser:
 
 
 class TestSetPassword:
-    def test_the_new_password_works_and_the_old_one_does_not(self, app, runner):
+    def test_the_new_password_works_and_the_old_one_does_not(self, new_visitor, runner):
         result = runner.invoke(args=["set-password", "bob", "--password", "can-we-fix-it"])
         assert result.exit_code == 0, result.output
-        assert can_log_in(app, "bob", "can-we-fix-it")
-        assert not can_log_in(app, "bob", "bobthebuilder")
+        assert new_visitor().can_log_in("bob", "can-we-fix-it")
+        assert not new_visitor().can_log_in("bob", "bobthebuilder")
 
     def test_an_unknown_user_is_a_clear_error(self, runner):
         result = runner.invoke(args=["set-password", "mallory", "--password", "whatever-it-is"])

@@ -56,20 +56,6 @@ def post(visitor, path, **fields):
     return visitor.client.post(path, data={"csrf_token": visitor.csrf_token("/"), **fields})
 
 
-def change_password(visitor, new_password, current_password="wonderland"):
-    return visitor.client.post("/settings", data={
-        "csrf_token": visitor.csrf_token("/settings"),
-        "current_password": current_password,
-        "new_password": new_password,
-    })
-
-
-def can_log_in(new_visitor, password):
-    visitor = new_visitor()
-    visitor.login("alice", password)
-    return greeted(visitor) == "alice"
-
-
 @pytest.fixture
 def alice(auth):
     """alice, logged in with "remember me"."""
@@ -218,7 +204,7 @@ class TestPasswordChange:
         self, alice, alice_elsewhere, new_visitor
     ):
         here, elsewhere = cookies_of(alice), cookies_of(alice_elsewhere)
-        response = change_password(alice, "a much longer passphrase")
+        response = alice.change_password("a much longer passphrase")
         assert response.headers["Location"] == "/profile"
         profile = alice.client.get("/profile").text
         assert "Your other logins have ended." in profile
@@ -230,11 +216,11 @@ class TestPasswordChange:
         assert greeted(thief(new_visitor, {"remember_token": elsewhere["remember_token"]})) == "visitor"
 
     def test_a_wrong_current_password_ends_nothing(self, alice, alice_elsewhere, new_visitor):
-        response = change_password(alice, "a much longer passphrase", current_password="wrong")
+        response = alice.change_password("a much longer passphrase", current_password="wrong")
         assert response.status_code == 200
         assert "That is not your current password." in response.text
         assert greeted(alice_elsewhere) == "alice"
-        assert can_log_in(new_visitor, "wonderland")
+        assert new_visitor().can_log_in("alice", "wonderland")
 
     def test_two_changes_at_once_leave_one_login_and_one_password(
         self, alice, alice_elsewhere, new_visitor
@@ -256,8 +242,8 @@ class TestPasswordChange:
         winner = locations.index("/profile")
         still_in = [greeted(thief(new_visitor, cookies)) for cookies in (here, elsewhere)]
         assert still_in == ["alice" if index == winner else "visitor" for index in range(2)]
-        assert can_log_in(new_visitor, passwords[winner])
-        assert not can_log_in(new_visitor, passwords[1 - winner])
+        assert new_visitor().can_log_in("alice", passwords[winner])
+        assert not new_visitor().can_log_in("alice", passwords[1 - winner])
 
 
     def test_a_change_racing_log_out_everywhere_leaves_no_login_and_no_error(
@@ -293,7 +279,7 @@ class TestAdministrator:
         assert greeted(thief(new_visitor, copied)) == "visitor"
         users.reactivate("alice")
         assert greeted(thief(new_visitor, copied)) == "visitor"
-        assert can_log_in(new_visitor, "wonderland")
+        assert new_visitor().can_log_in("alice", "wonderland")
 
     def test_set_password_ends_every_login_of_the_user(
         self, alice, alice_elsewhere, runner, new_visitor

@@ -179,57 +179,44 @@ def test_confirming_the_password_checks_exactly_one_hash(client, auth, hash_chec
     assert len(hash_checks) == 1
 
 
-def change_password(browser, new_password, current_password="wonderland"):
-    return browser.client.post(
-        "/settings",
-        data={"csrf_token": browser.csrf_token("/"), "current_password": current_password,
-              "new_password": new_password},
-    )
-
-
-def can_log_in(visitor, password):
-    visitor.login("alice", password)
-    return "Hello, alice!" in visitor.client.get("/").text
-
-
 @pytest.mark.section("Fresh logins")
 def test_a_fresh_user_can_change_the_password(auth, new_visitor):
     auth.login()
-    response = change_password(auth, "a much longer passphrase")
+    response = auth.change_password("a much longer passphrase")
     assert response.headers["Location"] == "/profile"
     assert "Your password has been changed." in auth.client.get("/profile").text
-    assert can_log_in(new_visitor(), "a much longer passphrase")
-    assert not can_log_in(new_visitor(), "wonderland")
+    assert new_visitor().can_log_in("alice", "a much longer passphrase")
+    assert not new_visitor().can_log_in("alice", "wonderland")
 
 
 @pytest.mark.section("Fresh logins")
 @pytest.mark.parametrize("new_password", ["", "short", "7 chars"])
 def test_a_new_password_shorter_than_8_characters_is_refused(auth, new_visitor, new_password):
     auth.login()
-    response = change_password(auth, new_password)
+    response = auth.change_password(new_password)
     assert response.status_code == 200
     assert "Use at least 8 characters." in response.text
-    assert can_log_in(new_visitor(), "wonderland")
+    assert new_visitor().can_log_in("alice", "wonderland")
 
 
 @pytest.mark.section("Fresh logins")
 def test_a_remembered_user_cannot_change_the_password(client, auth, new_visitor):
     auth.login(remember="on")
     browser = restart_browser(client, new_visitor)
-    response = change_password(browser, "a much longer passphrase")
+    response = browser.change_password("a much longer passphrase")
     assert response.headers["Location"] == "/reauthenticate?next=%2Fsettings"
-    assert can_log_in(new_visitor(), "wonderland")
+    assert new_visitor().can_log_in("alice", "wonderland")
 
 
 @pytest.mark.section("Fresh logins")
 @pytest.mark.parametrize("current_password", ["", "wrong", " wonderland", "bobthebuilder"])
 def test_a_wrong_current_password_changes_nothing_and_says_so(auth, new_visitor, current_password):
     auth.login()
-    response = change_password(auth, "a much longer passphrase", current_password)
+    response = auth.change_password("a much longer passphrase", current_password)
     assert response.status_code == 200
     assert "That is not your current password." in response.text
-    assert can_log_in(new_visitor(), "wonderland")
-    assert not can_log_in(new_visitor(), "a much longer passphrase")
+    assert new_visitor().can_log_in("alice", "wonderland")
+    assert not new_visitor().can_log_in("alice", "a much longer passphrase")
 
 
 @pytest.mark.section("Fresh logins")
@@ -237,4 +224,4 @@ def test_changing_the_password_needs_a_csrf_token(client, auth, new_visitor):
     auth.login()
     response = client.post("/settings", data={"new_password": "a much longer passphrase"})
     assert response.status_code == 400
-    assert can_log_in(new_visitor(), "wonderland")
+    assert new_visitor().can_log_in("alice", "wonderland")
