@@ -34,13 +34,13 @@ class AuthActions:
         assert home.status_code == 200
         return f"Hello, {username}!" in home.text
 
+    def post(self, path, **fields):
+        """Send a form as a logged-in visitor, with the CSRF token of the home page's forms."""
+        return self.client.post(path, data={"csrf_token": self.csrf_token("/"), **fields})
+
     def change_password(self, new_password, current_password="wonderland"):
         """Send the settings form (from step 3): the current password, then the new one."""
-        return self.client.post("/settings", data={
-            "csrf_token": self.csrf_token("/"),
-            "current_password": current_password,
-            "new_password": new_password,
-        })
+        return self.post("/settings", current_password=current_password, new_password=new_password)
 
     def logout(self):
-        return self.client.post("/logout", data={"csrf_token": self.csrf_token("/")})
+        return self.post("/logout")

@@ -52,10 +52,6 @@ def session_token(visitor):
         return session.get("_user_id")
 
 
-def post(visitor, path, **fields):
-    return visitor.client.post(path, data={"csrf_token": visitor.csrf_token("/"), **fields})
-
-
 @pytest.fixture
 def alice(auth):
     """alice, logged in with "remember me"."""
@@ -141,7 +137,7 @@ class TestLogoutEverywhere:
         here, elsewhere = cookies_of(alice), cookies_of(alice_elsewhere)
         bob = new_visitor()
         bob.login("bob", "bobthebuilder")
-        response = post(alice, "/logout-everywhere")
+        response = alice.post("/logout-everywhere")
         assert response.status_code == 302
         assert response.headers["Location"] == "/"
         assert response.headers["Cache-Control"] == "no-store"
@@ -157,7 +153,7 @@ class TestLogoutEverywhere:
         assert greeted(alice) == "alice"
         assert greeted(alice_elsewhere) == "alice"
 
-    def test_is_post_only_and_for_logged_in_users(self, alice, client, new_visitor):
+    def test_is_post_only_and_for_logged_in_users(self, alice, new_visitor):
         assert alice.client.get("/logout-everywhere").status_code == 405
         visitor = new_visitor()
         response = visitor.client.post("/logout-everywhere", data={"csrf_token": visitor.csrf_token()})
@@ -325,7 +321,7 @@ class TestLifetimes:
         with time_machine.travel(START, tick=False) as traveller:
             auth.login()
             traveller.shift(timedelta(hours=3))
-            response = post(auth, "/reauthenticate", password="wonderland", next="/settings")
+            response = auth.post("/reauthenticate", password="wonderland", next="/settings")
             assert response.headers["Location"] == "/settings"
             traveller.shift(timedelta(minutes=14))
             assert auth.client.get("/settings").status_code == 200
@@ -363,7 +359,7 @@ class TestTheListOfLogins:
         this_one = re.search(r'<form action="(/logins/(\d+)/end)"[^>]*>\s*<input[^>]*>\s*<button type="submit">Log out',
                              self.logins_table(alice))
         other = [path for path in self.end_button_paths(alice) if path != this_one.group(1)]
-        response = post(alice, other[0])
+        response = alice.post(other[0])
         assert response.headers["Location"] == "/profile"
         assert "That login has ended." in alice.client.get("/profile").text
         assert greeted(thief(new_visitor, elsewhere)) == "visitor"
@@ -372,7 +368,7 @@ class TestTheListOfLogins:
     def test_ending_this_login_from_the_list_logs_out(self, alice, new_visitor):
         copied = cookies_of(alice)
         [path] = self.end_button_paths(alice)
-        response = post(alice, path)
+        response = alice.post(path)
         assert response.headers["Location"] == "/"
         assert greeted(thief(new_visitor, copied)) == "visitor"
 
@@ -380,14 +376,14 @@ class TestTheListOfLogins:
         bob = new_visitor()
         bob.login("bob", "bobthebuilder")
         [bobs_login] = self.end_button_paths(bob)
-        response = post(alice, bobs_login)
+        response = alice.post(bobs_login)
         assert response.headers["Location"] == "/profile"
         assert "You have no such login." in alice.client.get("/profile").text
         assert greeted(bob) == "bob"
 
     @pytest.mark.parametrize("login_id", ["0", "9" * 30, "-1", "abc", "1.5"])
     def test_an_id_that_is_no_login_of_the_user_is_a_4xx(self, alice, login_id):
-        response = post(alice, f"/logins/{login_id}/end")
+        response = alice.post(f"/logins/{login_id}/end")
         assert response.status_code in (302, 404)
         assert greeted(alice) == "alice"
 

@@ -36,7 +36,7 @@ def test_remember_me_survives_a_browser_restart(client, auth, new_visitor):
     assert "Hello, alice!" in browser.client.get("/").text
 
 
-def test_without_remember_me_a_browser_restart_logs_out(client, auth, new_visitor):
+def test_without_remember_me_a_browser_restart_logs_out(auth, new_visitor):
     auth.login()
     browser = new_visitor()  # no cookies at all
     assert "Hello, visitor!" in browser.client.get("/").text
@@ -74,10 +74,7 @@ def test_a_remembered_user_must_confirm_the_password_for_settings(client, auth, 
 def test_confirming_the_password_makes_the_login_fresh(client, auth, new_visitor):
     auth.login(remember="on")
     browser = restart_browser(client, new_visitor)
-    response = browser.client.post(
-        "/reauthenticate",
-        data={"csrf_token": browser.csrf_token("/"), "password": "wonderland", "next": "/settings"},
-    )
+    response = browser.post("/reauthenticate", password="wonderland", next="/settings")
     assert response.headers["Location"] == "/settings"
     assert browser.client.get("/settings").status_code == 200
 
@@ -87,23 +84,16 @@ def test_confirming_the_password_makes_the_login_fresh(client, auth, new_visitor
 def test_a_wrong_password_leaves_the_login_stale(client, auth, new_visitor, password):
     auth.login(remember="on")
     browser = restart_browser(client, new_visitor)
-    response = browser.client.post(
-        "/reauthenticate",
-        data={"csrf_token": browser.csrf_token("/"), "password": password, "next": "/settings"},
-    )
+    response = browser.post("/reauthenticate", password=password, next="/settings")
     assert response.status_code == 200
     assert "That is not your password." in response.text
     assert browser.client.get("/settings").status_code == 302
 
 
 @pytest.mark.section("Fresh logins")
-def test_reauthenticate_follows_only_a_safe_next(client, auth):
+def test_reauthenticate_follows_only_a_safe_next(auth):
     auth.login()
-    response = client.post(
-        "/reauthenticate",
-        data={"csrf_token": auth.csrf_token("/"), "password": "wonderland",
-              "next": "//evil.example"},
-    )
+    response = auth.post("/reauthenticate", password="wonderland", next="//evil.example")
     assert response.headers["Location"] == "/"
 
 

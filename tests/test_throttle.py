@@ -33,14 +33,9 @@ def fail(visitor, times, username="alice"):
     return [visitor.client.post("/login", data=form).status_code for _ in range(times)]
 
 
-def try_password(visitor, password="wonderland", username="alice"):
-    form = {"csrf_token": visitor.csrf_token(), "username": username, "password": password}
-    return visitor.client.post("/login", data=form)
-
-
 def test_ten_failures_are_answered_and_the_eleventh_is_refused(auth):
     assert fail(auth, LIMIT) == [200] * LIMIT
-    response = try_password(auth, "still not the password")
+    response = auth.login("alice", "still not the password")
     assert response.status_code == 429
     assert "Too many wrong passwords for this account from your address." in response.text
     assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
@@ -57,26 +52,26 @@ def test_a_throttled_attempt_checks_no_password(auth, hash_checks):
 
 def test_the_right_password_is_refused_while_throttled(auth):
     fail(auth, LIMIT)
-    assert try_password(auth).status_code == 429
+    assert auth.login().status_code == 429
     assert "Hello, visitor!" in auth.client.get("/").text
 
 
 def test_other_accounts_from_the_same_address_are_not_affected(auth):
     fail(auth, LIMIT)
-    assert try_password(auth, "bobthebuilder", username="bob").status_code == 302
+    assert auth.login("bob", "bobthebuilder").status_code == 302
 
 
 def test_the_same_account_from_another_address_is_not_affected(app, auth):
     """Nobody can lock alice out: the attacker's failures count against the attacker's address."""
     fail(auth, LIMIT)
     alice = visitor_from(app, "198.51.100.7")
-    assert try_password(alice).status_code == 302
+    assert alice.login().status_code == 302
     assert "Hello, alice!" in alice.client.get("/").text
 
 
-def test_successful_logins_are_not_counted(app, auth):
+def test_successful_logins_are_not_counted(auth):
     for _ in range(LIMIT + 2):
-        assert try_password(auth).status_code == 302
+        assert auth.login().status_code == 302
         auth.logout()
 
 
@@ -90,11 +85,11 @@ def test_the_window_passes(make_app):
         visitor = AuthActions(make_app().test_client())
         fail(visitor, LIMIT)
         traveller.shift(timedelta(minutes=14))
-        response = try_password(visitor)
+        response = visitor.login()
         assert response.status_code == 429
         assert 59 <= int(response.headers["Retry-After"]) <= 61  # the oldest failure, 15 minutes on
         traveller.shift(timedelta(minutes=1, seconds=1))
-        assert try_password(visitor).status_code == 302
+        assert visitor.login().status_code == 302
 
 
 def test_confirming_the_password_counts_too(auth):
@@ -106,22 +101,20 @@ def test_confirming_the_password_counts_too(auth):
         assert wrong.status_code == 200
     right = auth.client.post("/reauthenticate", data={"csrf_token": token, "password": "wonderland"})
     assert right.status_code == 429
-    assert try_password(AuthActions(auth.client)).status_code == 429
+    assert auth.login().status_code == 429
 
 
 def test_the_current_password_on_the_settings_page_counts_too(auth):
     auth.login()
-    token = auth.csrf_token("/settings")
-    form = {"csrf_token": token, "current_password": "nope", "new_password": "a long new one"}
-    assert [auth.client.post("/settings", data=form).status_code for _ in range(LIMIT)] == [200] * LIMIT
-    form["current_password"] = "wonderland"
-    assert auth.client.post("/settings", data=form).status_code == 429
+    wrong = [auth.change_password("a long new one", current_password="nope") for _ in range(LIMIT)]
+    assert [response.status_code for response in wrong] == [200] * LIMIT
+    assert auth.change_password("a long new one").status_code == 429
 
 
 def test_failures_of_several_forms_add_up(auth):
     fail(auth, LIMIT - 1)
     auth.login("alice", "not the password either")
-    assert try_password(auth).status_code == 429
+    assert auth.login().status_code == 429
 
 
 def test_the_limit_is_on_in_a_fresh_app_after_one_that_turned_it_off(make_app):
@@ -130,4 +123,4 @@ def test_the_limit_is_on_in_a_fresh_app_after_one_that_turned_it_off(make_app):
     assert fail(unthrottled, LIMIT + 2) == [200] * (LIMIT + 2)
     throttled = AuthActions(make_app().test_client())
     fail(throttled, LIMIT)
-    assert try_password(throttled).status_code == 429
+    assert throttled.login().status_code == 429
