@@ -33,7 +33,7 @@ from tests.browser import VIEWPORT, heading, log_in, log_in_from_the_login_page
 from tests.doc_output import matches
 from tests.forms import CSRF_FIELD, AuthActions
 from tests.steps import ROOT
-from tests.xray_mode import PANEL
+from tests.xray_mode import PANEL, the_panel
 
 
 # How the panel names alice: her class (whatever the step calls it), then her name.
@@ -49,9 +49,7 @@ def text_of(markup):
 
 def panel(response):
     """The text of the X-ray's panel on an HTML page (there is exactly one)."""
-    panels = PANEL.findall(response.text)
-    assert len(panels) == 1, f"{len(panels)} X-ray panels on {response.request.path}"
-    return text_of(panels[0])
+    return text_of(the_panel(response))
 
 
 def history(client):

@@ -24,15 +24,20 @@ class ClientOfAnXrayedApp(FlaskClient):
         # Following redirects, each response came through here already.
         if getattr(response, "panel_taken_out", False):
             return response
-        # get_data, not .text: a test response keeps the first .text it made.
         page = response.get_data(as_text=True)
         if response.mimetype == "text/html" and re.search(r"</body\s*>", page, re.I):
-            panels = PANEL.findall(page)
-            path = response.request.path
-            assert len(panels) == 1, f"the X-ray added {len(panels)} panels to {path}"
+            the_panel(response)
             response.set_data(PANEL.sub("", page))
         response.panel_taken_out = True
         return response
+
+
+def the_panel(response):
+    """The X-ray's panel on an HTML page, which must have exactly one."""
+    # get_data, not .text: a test response keeps the first .text it made.
+    panels = PANEL.findall(response.get_data(as_text=True))
+    assert len(panels) == 1, f"the X-ray added {len(panels)} panels to {response.request.path}"
+    return panels[0]
 
 
 def with_xray(app):
