@@ -1,5 +1,5 @@
 # Everything a newcomer needs, from a fresh clone:
-#   make run STEP=1     set up, then serve step 1 (1-5, or a folder name like step01_minimal)
+#   make run STEP=1     set up, then serve step 1 (1-7, or a folder name like step01_minimal)
 #                       XRAY=1 adds the request X-ray (xray/): watch Flask-Login work
 #   make test           set up, then run the whole test suite
 # Set-up means: a virtual environment in .venv with the pinned packages, and
@@ -17,8 +17,8 @@ STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
 
 run: setup
 	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
-	@# Steps with a database create it (and the demo users) before serving.
-	@if grep -qs '"init-db"' $(STEP_DIR)/*.py; then $(BIN)/flask --app $(STEP_DIR) init-db; fi
+	@# Steps with a database (an init-db command) create it, with the demo users, before serving.
+	$(BIN)/python -m tools.prepare $(STEP_DIR)
 	$(BIN)/flask --app $(if $(filter 1,$(XRAY)),"xray:create_app('$(STEP_DIR)')",$(STEP_DIR)) run --debug
 
 # On every core; a test that finishes early takes work from the others.

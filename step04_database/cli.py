@@ -8,9 +8,8 @@ import click
 from flask.cli import with_appcontext
 from peewee import IntegrityError
 
-from . import logins, users
+from . import users
 from .db import db
-from .logins import Login
 from .users import User
 
 
@@ -43,7 +42,7 @@ def init_db():
     """Create the tables and the demo accounts (safe to run again)."""
     with db.database.atomic():
         # Leaves existing tables alone.
-        db.database.create_tables([User, Login])
+        db.database.create_tables([User])
         for name, password, active in users.DEMO_ACCOUNTS:
             if users.find_user(name) is None:
                 users.add_user(name, password, active)
@@ -77,11 +76,10 @@ def existing_user(username):
 @with_appcontext
 @click.argument("username", callback=valid_name)
 def deactivate_user(username):
-    """Switch an account off: no more logins, and its logins end at once."""
+    """Switch an account off: the user loader logs the user out on the next request."""
     with db.database.atomic():
         user = existing_user(username)
         User.update(active=False).where(User.id == user.id).execute()
-        logins.end_logins(user)
     click.echo(f"Deactivated {username}.")
 
 
@@ -101,9 +99,7 @@ def activate_user(username):
 @click.argument("username", callback=valid_name)
 @password_option
 def set_password(username, password):
-    """Give a user a new password; all their logins end."""
+    """Give a user a new password."""
     with db.database.atomic():
-        user = existing_user(username)
-        users.set_password(user, password)
-        logins.end_logins(user)
+        users.change_password(existing_user(username), password)
     click.echo(f"Changed the password of {username}.")

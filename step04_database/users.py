@@ -5,11 +5,10 @@ table, through a peewee model, and finding a user by name is a query.
 """
 
 import re
-from datetime import datetime, timezone
 
 from flask import current_app
 from flask_login import UserMixin
-from peewee import BooleanField, CharField, DateTimeField
+from peewee import BooleanField, CharField
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import db
@@ -17,8 +16,7 @@ from .db import db
 # ASVS 6.2.1: at least 8 characters. Longer passphrases are always welcome.
 MIN_PASSWORD_LENGTH = 8
 
-# Letters, digits, ".", "_" and "-": no spaces, no control characters (a
-# NUL byte would make PostgreSQL refuse the query).
+# Letters, digits, ".", "_" and "-": no spaces, no control characters.
 NAME = re.compile(r"[\w.-]{1,64}")
 
 # Name, password, active. `flask init-db` creates these accounts.
@@ -29,31 +27,20 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def utc_now():
-    # Stored without a time zone, always in UTC.
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 class User(UserMixin, db.Model):
-    """A user as Flask-Login needs it, stored as a row of the users table."""
+    """A user as Flask-Login needs it, stored as a row of the users table.
+
+    peewee gives the model an `id` column, and UserMixin's get_id() returns
+    it as a string: what login_user stores in the session.
+    """
 
     name = CharField(max_length=64, unique=True)
     password_hash = CharField()
     active = BooleanField(default=True)
-    created = DateTimeField(default=utc_now)
 
     class Meta:
         # Not "user": that is a reserved word in PostgreSQL.
         table_name = "users"
-
-    # The login this user object came with, and its token (logins.py).
-    login = None
-    login_token = None
-
-    def get_id(self):
-        # What Flask-Login keeps in the session and the remember cookie: the
-        # token of this login, not the user's id, so that it can be ended.
-        return self.login_token
 
     @property
     def is_active(self):
@@ -75,10 +62,6 @@ def authenticate(name, password):
         return None
     if not user.check_password(password) or not user.is_active:
         return None
-    # OWASP's "upgrading the work factor": the password is at hand only now,
-    # so a hash made with an older method is replaced with today's.
-    if not hash_is_current(user.password_hash):
-        set_password(user, password)
     return user
 
 
@@ -109,7 +92,7 @@ def password_problem(password):
     return None
 
 
-def set_password(user, password):
+def change_password(user, password):
     user.password_hash = hash_password(password)
     user.save(only=[User.password_hash])
 
@@ -119,19 +102,14 @@ def hash_password(password):
     return generate_password_hash(password, method=method)
 
 
-def hash_is_current(password_hash):
-    """True if the hash was made with the method the app uses today."""
-    return password_hash.startswith(current_app.config["PASSWORD_HASH_METHOD"] + "$")
-
-
 def password_matches(password_hash, password):
     """Check a password against a stored hash. A malformed hash never matches."""
     try:
         return check_password_hash(password_hash, password)
     except ValueError:
-        # Werkzeug raises on a hash it cannot read (unknown method, bad
-        # parameters), as a row edited by hand might hold: that is a failed
-        # login, not a crash.
+        # Werkzeug raises for a hash whose method it does not know, or whose
+        # parameters are wrong, as a row edited by hand might hold: that is a
+        # failed login, not a crash. (A hash without "$" is simply False.)
         return False
 
 

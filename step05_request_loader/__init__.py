@@ -12,18 +12,9 @@ from datetime import timedelta
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, auth, cli, pages, throttle
+from . import api, auth, cli, pages
 from .db import RowId, database_config, db
-from .logins import Login  # noqa: F401 (the tests find the models here)
-from .tokens import ApiToken  # noqa: F401
-from .users import User  # noqa: F401
-
-# Flask signs the session cookie with SECRET_KEY, so anyone who knows the key
-# can log in as anyone. This one is in the repository: it is only ever used
-# while developing or testing, and the app says so when it is.
-DEVELOPMENT_SECRET_KEY = "dev"
 
 
 def create_app(test_config=None):
@@ -41,30 +32,13 @@ def create_app(test_config=None):
         # Keep both away from scripts (HttpOnly, Flask's and Flask-Login's
         # default), off cross-site requests but links (SameSite=Lax), and off
         # plain HTTP (Secure). Browsers keep the remember cookie 14 days, not
-        # Flask-Login's year; the server ends every login after LOGIN_LIFETIME.
+        # Flask-Login's year; the server itself does not check its age.
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=True,
         REMEMBER_COOKIE_DURATION=timedelta(days=14),
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=True,
-        # Enforced on the server (logins.py): every login ends after 14 days,
-        # remembered or not, and counts as fresh for 15 minutes after the
-        # password was typed.
-        LOGIN_LIFETIME=timedelta(days=14),
-        FRESH_LOGIN_LIFETIME=timedelta(minutes=15),
-        # A login form is small; refuse huge bodies with 413 before parsing.
-        MAX_CONTENT_LENGTH=16 * 1024,
         DATABASE=database_config(app),
-        # Failed password checks are counted (throttle.py), in Redis when the
-        # environment names one: every process then shares one count. On in
-        # every configuration; a test that must turn it off says so.
-        RATELIMIT_ENABLED=True,
-        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
-        RATELIMIT_STRATEGY="moving-window",
-        # How many proxies stand in front of the app (docs/production.md).
-        # They say the client's address in X-Forwarded-For, which the
-        # throttle counts by; without a proxy, nobody may set it.
-        TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", 0)),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
@@ -74,9 +48,6 @@ def create_app(test_config=None):
         # `flask run --debug` serves plain HTTP on your machine, where some
         # browsers drop Secure cookies. Only the development server relaxes it.
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
-    use_development_key_only_in_development(app)
-    if app.config["TRUSTED_PROXIES"]:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     # The SQLite file lives in the instance folder.
     os.makedirs(app.instance_path, exist_ok=True)
 
@@ -86,7 +57,6 @@ def create_app(test_config=None):
     app.url_map.converters["row_id"] = RowId
     # Refuses every POST form without a valid CSRF token, the login form too.
     CSRFProtect(app)
-    throttle.limiter.init_app(app)
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
@@ -98,20 +68,3 @@ def create_app(test_config=None):
         return render_template("index.html")
 
     return app
-
-
-def use_development_key_only_in_development(app):
-    """Fall back to the repository's key in development; refuse it in production."""
-    key = app.config["SECRET_KEY"]
-    if key and key != DEVELOPMENT_SECRET_KEY:
-        return
-    if not (app.debug or app.testing):
-        raise RuntimeError(
-            "No SECRET_KEY is set. Set the FLASK_SECRET_KEY environment variable,"
-            " or put SECRET_KEY in instance/config.py (`make run` writes one)."
-        )
-    app.config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
-    app.logger.warning(
-        "Using the development SECRET_KEY from the repository."
-        " Anyone can forge sessions for this app: never use it in production."
-    )

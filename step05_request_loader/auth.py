@@ -1,5 +1,7 @@
 """Logging in and out with Flask-Login."""
 
+import re
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import (
     LoginManager,
@@ -11,11 +13,12 @@ from flask_login import (
     logout_user,
 )
 
-from . import logins, tokens
-from .logins import Login
+from . import tokens
 from .redirects import is_safe_redirect
-from .throttle import limit_password_guesses, password_failed
-from .users import authenticate
+from .users import User, authenticate
+
+# The ids get_id() returns: digits, fewer than a database integer can hold.
+USER_ID = re.compile(r"[0-9]{1,18}")
 
 login_manager = LoginManager()
 # Where @login_required sends visitors, and what it tells them there.
@@ -31,20 +34,30 @@ bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(token):
-    """Turn the login token in the session (or remember cookie) into its user, or None.
+def load_user(user_id):
+    """Turn the id stored in the session back into a user, or None.
 
     Flask-Login calls this lazily: the first time a request reads
-    current_user. get_id() returned the token of one login (logins.py), so
-    this finds that login and its user in one query, and answers None for an
-    unknown, ended or expired login, or a switched-off user. Returning None
-    makes the visitor anonymous; raising would be a 500.
+    current_user. It keeps the answer on g for the rest of the request.
+    Returning None makes the visitor anonymous; raising would be a 500.
     """
-    user = logins.find_user(token)
-    # Freshness expires on the server: a password typed more than
-    # FRESH_LOGIN_LIFETIME ago no longer counts, whatever the session says.
-    if user is not None and session.get("_fresh") and not logins.password_typed_recently(user.login):
-        session["_fresh"] = False
+    # Watch the terminal (`flask run --debug`) to see when this runs.
+    current_app.logger.debug("load_user(%r)", user_id)
+    # The id arrives as it was stored: the string get_id() returned at
+    # login. Anything else can only come from a tampered session, and is not
+    # worth a query (a number too big for the database would even be an error).
+    if not (isinstance(user_id, str) and USER_ID.fullmatch(user_id)):
+        return None
+    try:
+        user = User.get_by_id(int(user_id))
+    except User.DoesNotExist:
+        # No such row: a deleted user, say. That is an anonymous visitor.
+        # Catch exactly this, never every exception: a database that is down
+        # must be an error page, not a silent logout.
+        return None
+    # A user switched off after logging in is logged out on the next request.
+    if not user.is_active:
+        return None
     return user
 
 
@@ -77,9 +90,10 @@ def unauthorized():
     """A visitor asked for a @login_required page.
 
     A browser goes to the login page, with `next` naming the page it asked
-    for. The API answers 401 in JSON, and so do pages when a program asked
-    for JSON: not a redirect to an HTML form.
+    for. A program that asked for JSON gets a 401 it can act on, not a
+    redirect to an HTML form.
     """
+    # The API always answers in JSON.
     if request.blueprint == "api":
         # RFC 6750: name the scheme, and say whether the token sent was bad.
         challenge = "Bearer"
@@ -105,7 +119,6 @@ def requested_next():
 
 
 @bp.route("/login", methods=("GET", "POST"))
-@limit_password_guesses
 def login():
     """Show the login form; on POST, log the user in and send them on."""
     if request.method == "GET" and current_user.is_authenticated:
@@ -119,13 +132,10 @@ def login():
             # One message for every failure: the page never tells an attacker
             # which names exist, or which accounts are switched off.
             error = "Invalid username or password."
-            password_failed()
         else:
             # Start from an empty session: nothing put into it before the
             # login (by an attacker, say) carries over into the logged-in one.
             session.clear()
-            # A new login, with a token of its own for get_id() to return.
-            logins.start_login(user, request.headers.get("User-Agent", ""))
             # Remember me: a second cookie that outlives the browser session.
             login_user(user, remember=bool(request.form.get("remember")))
             flash(f"Welcome, {user.name}!")
@@ -134,56 +144,24 @@ def login():
 
 
 @bp.route("/reauthenticate", methods=("GET", "POST"))
-@limit_password_guesses
 @login_required
 def reauthenticate():
     """Ask for the password again, to make a remembered login fresh."""
     error = None
     if request.method == "POST":
         if current_user.check_password(request.form.get("password", "")):
-            # Marks the session fresh, as if the user had just logged in, and
-            # the login too: freshness is measured on the server.
+            # Marks the session fresh, as if the user had just logged in.
             confirm_login()
-            logins.confirm_password_typed(current_user.login)
             return redirect(requested_next() or url_for("index"))
         error = "That is not your password."
-        password_failed()
     return render_template("reauthenticate.html", error=error, next=requested_next())
 
 
 @bp.post("/logout")
 def logout():
-    """Log out. POST only, with a CSRF token: another site cannot log you out.
-
-    The login ends on the server: a copy of its cookies no longer works.
-    """
-    if current_user.is_authenticated:
-        logins.end_login(current_user.login)
-    return logged_out("You have been logged out.")
-
-
-@bp.post("/logout-everywhere")
-@login_required
-def logout_everywhere():
-    """End every login of this user, on every browser, this one included."""
-    logins.end_logins(current_user)
-    return logged_out("You have been logged out everywhere.")
-
-
-@bp.post("/logins/<row_id:login_id>/end")
-@login_required
-def end_login(login_id):
-    """End one of this user's logins, from the list on the profile page."""
-    ended = Login.delete().where((Login.id == login_id) & (Login.user == current_user)).execute()
-    if login_id == current_user.login.id:
-        return logged_out("You have been logged out.")
-    flash("That login has ended." if ended else "You have no such login.")
-    return redirect(url_for("pages.profile"))
-
-
-def logged_out(message):
+    """Log out. POST only, with a CSRF token: another site cannot log you out."""
     logout_user()
-    flash(message)
+    flash("You have been logged out.")
     response = redirect(url_for("index"))
     # Pages for logged-in users are now behind a login: the answer that
     # ends one must not be kept by a cache and replayed.

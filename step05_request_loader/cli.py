@@ -8,9 +8,8 @@ import click
 from flask.cli import with_appcontext
 from peewee import IntegrityError
 
-from . import logins, tokens, users
+from . import tokens, users
 from .db import db
-from .logins import Login
 from .tokens import ApiToken
 from .users import User
 
@@ -45,7 +44,7 @@ def init_db():
     """Create the tables and the demo accounts (safe to run again)."""
     with db.database.atomic():
         # Leaves existing tables alone.
-        db.database.create_tables([User, Login, ApiToken])
+        db.database.create_tables([User, ApiToken])
         for name, password, active in users.DEMO_ACCOUNTS:
             if users.find_user(name) is None:
                 users.add_user(name, password, active)
@@ -79,11 +78,10 @@ def existing_user(username):
 @with_appcontext
 @click.argument("username", callback=valid_name)
 def deactivate_user(username):
-    """Switch an account off: no more logins, and its logins end at once."""
+    """Switch an account off: the user loader logs the user out on the next request."""
     with db.database.atomic():
         user = existing_user(username)
         User.update(active=False).where(User.id == user.id).execute()
-        logins.end_logins(user)
     click.echo(f"Deactivated {username}.")
 
 
@@ -103,11 +101,9 @@ def activate_user(username):
 @click.argument("username", callback=valid_name)
 @password_option
 def set_password(username, password):
-    """Give a user a new password; all their logins end."""
+    """Give a user a new password."""
     with db.database.atomic():
-        user = existing_user(username)
-        users.set_password(user, password)
-        logins.end_logins(user)
+        users.change_password(existing_user(username), password)
     click.echo(f"Changed the password of {username}.")
 
 
@@ -125,7 +121,7 @@ def valid_token_name(ctx, param, name):
 def issue_token(username, name):
     """Issue an API token. It is printed once, alone on the last line."""
     with db.database.atomic():
-        token = tokens.issue_token(existing_user(username), name)
+        token = tokens.new_token(existing_user(username), name)
     click.echo(f'Issued the token "{name}" for {username}. It is shown only this once:')
     click.echo(token)
 
@@ -137,11 +133,8 @@ def revoke_tokens(username):
     """Revoke all of a user's API tokens; they stop working at once."""
     with db.database.atomic():
         user = existing_user(username)
-        revoked = (
-            ApiToken.update(revoked=True)
-            .where((ApiToken.user == user) & ~ApiToken.revoked)
-            .execute()
-        )
+        unrevoked = (ApiToken.user == user) & ~ApiToken.revoked
+        revoked = ApiToken.update(revoked=True).where(unrevoked).execute()
     click.echo(f"Revoked {revoked} of {username}'s tokens.")
 
 
@@ -156,7 +149,5 @@ def list_tokens(username):
     for row in rows:
         last_used = f"{row.last_used:%Y-%m-%d %H:%M}" if row.last_used else "never"
         state = "revoked" if row.revoked else "active"
-        click.echo(
-            f"{row.id}  {row.name}  created {row.created:%Y-%m-%d %H:%M}"
-            f"  last used {last_used}  {state}"
-        )
+        click.echo(f"{row.id}  {row.name}  created {row.created:%Y-%m-%d %H:%M}"
+                   f"  last used {last_used}  {state}")

@@ -1,11 +1,9 @@
 """Pages for logged-in users."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, fresh_login_required, login_fresh, login_required, logout_user
+from flask_login import current_user, fresh_login_required, login_fresh, login_required
 
-from . import logins
-from .throttle import limit_password_guesses, password_failed
-from .users import password_problem
+from .users import change_password, password_problem
 
 bp = Blueprint("pages", __name__)
 
@@ -13,13 +11,11 @@ bp = Blueprint("pages", __name__)
 @bp.get("/profile")
 @login_required
 def profile():
-    """A page for logged-in users only, with the list of their logins."""
-    live = logins.live_logins(current_user)
-    return render_template("profile.html", fresh=login_fresh(), logins=live)
+    """A page for logged-in users only."""
+    return render_template("profile.html", fresh=login_fresh())
 
 
 @bp.route("/settings", methods=("GET", "POST"))
-@limit_password_guesses
 @fresh_login_required
 def settings():
     """Change the password: for a fresh login, and after the current password."""
@@ -29,15 +25,10 @@ def settings():
         # Whoever sits at a logged-in browser must still know the password.
         if not current_user.check_password(request.form.get("current_password", "")):
             error = "That is not your current password."
-            password_failed()
         else:
             error = password_problem(password)
         if error is None:
-            if not logins.change_password(current_user, password):
-                # Another request ended this login first: nothing changed.
-                logout_user()
-                flash("Your login has ended. Please log in again.")
-                return redirect(url_for("auth.login"))
-            flash("Your password has been changed. Your other logins have ended.")
+            change_password(current_user, password)
+            flash("Your password has been changed.")
             return redirect(url_for("pages.profile"))
     return render_template("settings.html", error=error)

@@ -1,15 +1,18 @@
 """The demo accounts, and changing users behind an app's back as an administrator would.
 
 What differs between steps lives here and nowhere else. Steps 1 to 3 keep
-their users in ``USERS``, a dictionary the step package offers, from each
-user's ``get_id()`` to a user with ``name``, ``password_hash`` and ``active``.
-Steps 4 and 5 keep them in a database: they are switched off and on with the
+their users in memory: a dictionary at the top level of one of the step's
+modules, from each user's ``get_id()`` to a Flask-Login user with ``name``,
+``password_hash`` and ``active`` (found by what it holds, not by its name).
+From step 4 they are rows of a database: switched off and on with the
 step's own commands, and otherwise found by what their row holds (the name,
 a password hash), never by a model's or a column's name.
 """
 
 import copy
+import sys
 
+from flask_login import UserMixin
 from werkzeug.security import generate_password_hash
 
 from tests.databases import models_of, run_command
@@ -20,17 +23,28 @@ DEMO_PASSWORDS = {"alice": "wonderland", "bob": "bobthebuilder", "carol": "looki
 _original_users = {}
 
 
+def users_of(module):
+    """The dictionary of users that the step's code keeps, wherever it keeps it."""
+    for name, each in list(sys.modules.items()):
+        if name == module.__name__ or name.startswith(module.__name__ + "."):
+            for value in vars(each).values():
+                if (isinstance(value, dict) and value
+                        and all(isinstance(user, UserMixin) for user in value.values())):
+                    return value
+    raise AssertionError(f"{module.__name__} keeps no dictionary of users in memory")
+
+
 def original_users(module):
-    """A step's USERS as its code defines them, before any test changed them."""
+    """A step's users as its code defines them, before any test changed them."""
     if module.__name__ not in _original_users:
-        _original_users[module.__name__] = copy.deepcopy(module.USERS)
+        _original_users[module.__name__] = copy.deepcopy(users_of(module))
     return _original_users[module.__name__]
 
 
 def reset_memory_users(module, hash_method):
-    """Put back a step's USERS as the code has them, with cheaply hashed passwords.
+    """Put back a step's users as the code has them, with cheaply hashed passwords.
 
-    USERS is module-level data that lives as long as the test process, so
+    They are module-level data that lives as long as the test process, so
     every test starts from the demo accounts again. The step's own hashes are
     scrypt at full strength, slow on purpose: tests use a cheap method.
     """
@@ -43,15 +57,16 @@ def reset_memory_users(module, hash_method):
         user = copy.copy(original)
         user.password_hash = cheap[user.name]
         users[user_id] = user
-    module.USERS.clear()
-    module.USERS.update(users)
+    store = users_of(module)
+    store.clear()
+    store.update(users)
 
 
 class MemoryUsers:
-    """Steps 1 to 3: the users of the package's USERS dictionary."""
+    """Steps 1 to 3: the users of the step's dictionary."""
 
     def __init__(self, module):
-        self.store = module.USERS
+        self.store = users_of(module)
 
     def id_of(self, name):
         return next(key for key, user in self.store.items() if user.name == name)
@@ -69,14 +84,28 @@ class MemoryUsers:
 
 
 class DatabaseUsers:
-    """Steps 4 and 5: rows of a table of the step's database."""
+    """From step 4: rows of a table of the step's database."""
+
+    # From this step on, get_id() is a login's random token, never a row's id.
+    TOKENS_FROM = 6
 
     def __init__(self, app, step):
         self.app = app
         self.step = step
 
+    def id_of(self, name):
+        """What get_id() returns in steps 4 and 5: the user's row id, as a string."""
+        row = self.row_of(name)
+        return str(getattr(row, type(row)._meta.primary_key.name))
+
     def name_of_active(self, user_id):
-        """None: from step 4 the session holds a login's random token, never a guessable id."""
+        """The name of the active user whose get_id() is user_id, or None."""
+        if self.step.number >= self.TOKENS_FROM or not isinstance(user_id, str):
+            return None
+        for name in DEMO_PASSWORDS:
+            row = self.row_of(name, missing_ok=True)
+            if row is not None and self.id_of(name) == user_id and is_active(row):
+                return name
         return None
 
     def deactivate(self, name):
@@ -103,13 +132,15 @@ class DatabaseUsers:
         )
         assert updated == 1
 
-    def row_of(self, name):
+    def row_of(self, name, missing_ok=False):
         """The row of the user called name: the one that holds the name and a password hash."""
         for model in models_of(self.step):
             for row in model.select():
                 values = row.__data__.values()
                 if name in values and any(map(is_password_hash, values)):
                     return row
+        if missing_ok:
+            return None
         raise AssertionError(f"no row holds the user {name!r}")
 
     def _hash_field(self, row):
@@ -119,3 +150,9 @@ class DatabaseUsers:
 def is_password_hash(value):
     """Whether value reads like a Werkzeug password hash: `method$salt$hash`."""
     return isinstance(value, str) and value.startswith(("scrypt:", "pbkdf2:")) and value.count("$") == 2
+
+
+def is_active(row):
+    """Whether a user's row says the account is on: its one boolean column."""
+    flags = [value for value in row.__data__.values() if isinstance(value, bool)]
+    return flags == [True]

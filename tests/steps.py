@@ -11,14 +11,16 @@ test that shows a weakness the next step fixes.
 workshop copy: the folder is named like the step it rebuilds, and only the
 tests of that step and the ones before it run.
 
-The steps with a database run on SQLite, and on PostgreSQL too when
-TEST_DATABASE_URL is set (see databases.py).
+The steps with a database run on SQLite, and the ones that read
+DATABASE_URL (from step 7) on PostgreSQL too when TEST_DATABASE_URL is set
+(see databases.py).
 """
 
 import importlib
 import importlib.util
 import os
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +36,11 @@ STEP_NAMES = (
     "step03_login_required",
     "step04_database",
     "step05_request_loader",
+    "step06_ending_logins",
+    "step07_production",
 )
+# Steps from here on read DATABASE_URL and run on PostgreSQL too.
+POSTGRESQL_FROM = 7
 
 
 def step_number(value):
@@ -88,20 +94,29 @@ class SharedTemplateCache(BytecodeCache):
 TEMPLATE_CACHE = SharedTemplateCache()
 
 
-def has_a_database(path):
-    """Whether the step's code has an init-db command (as the Makefile decides too).
+def has_a_database(name):
+    """Whether the step's app registers an `init-db` command (DESIGN's contract).
 
-    Asked of the folder, not the step number: a learner's step 4 starts as a
-    copy of step 3, without a database.
+    Asked of the app, not the step number: a learner's step 4 starts as a
+    copy of step 3, without a database. However the command is named in the
+    source, Click registers it under its name on app.cli.
     """
-    return any('"init-db"' in module.read_text() for module in path.rglob("*.py"))
+    module = importlib.import_module(name)
+    with tempfile.TemporaryDirectory() as instance:
+        # A throwaway database and instance folder: asking creates no file.
+        config = {"TESTING": True, "SECRET_KEY": "asking", "DATABASE": {
+            "name": os.path.join(instance, "asking.db"), "engine": "peewee.SqliteDatabase"}}
+        app = module.create_app(config)
+    return "init-db" in app.cli.commands
 
 
 def variants(number, name, path):
     """The step once, or once per database if it has one."""
-    if not has_a_database(path):
+    if not has_a_database(name):
         return [Step(number, name, path)]
-    databases = ["sqlite", "postgresql"] if os.environ.get("TEST_DATABASE_URL") else ["sqlite"]
+    databases = ["sqlite"]
+    if os.environ.get("TEST_DATABASE_URL") and number >= POSTGRESQL_FROM:
+        databases.append("postgresql")
     return [Step(number, name, path, database) for database in databases]
 
 

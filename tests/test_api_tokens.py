@@ -242,7 +242,8 @@ class TestTokensEndpoints:
         assert response.json == {"error": f"You have no token {target} to revoke."}
 
 
-@pytest.mark.section("No session cookie for token requests")
+@pytest.mark.since(7)
+@pytest.mark.section("API tokens in production")
 def test_a_token_response_sets_no_cookie_even_when_the_session_was_written(make_app, issue):
     """With REMEMBER_COOKIE_REFRESH_EACH_REQUEST, Flask-Login writes to the session on every request."""
     app = make_app(REMEMBER_COOKIE_REFRESH_EACH_REQUEST=True)
@@ -297,6 +298,8 @@ class TestAlwaysJson:
         assert "CSRF" in response.json["error"]
         assert program.get("/api/me", headers=bearer(token)).status_code == 200
 
+    @pytest.mark.since(7)
+    @pytest.mark.section("Ready for production")
     def test_an_oversized_body_gets_413_in_json(self, client, auth, issue, new_visitor):
         """A browser session's call is checked for a CSRF token, in the form it sends."""
         token = issue()
@@ -327,6 +330,8 @@ class TestAlwaysJson:
         assert not response.is_json
         assert client.post("/profile").status_code == 405
 
+    @pytest.mark.since(7)
+    @pytest.mark.section("API tokens in production")
     def test_a_flood_of_bad_tokens_gets_429_in_json_with_retry_after(self, client, issue):
         good = issue()
         statuses = [client.get("/api/me", headers=bearer("A" * 43)).status_code for _ in range(60)]
@@ -337,6 +342,8 @@ class TestAlwaysJson:
         # The limit counts by address: this address must wait, good token or not.
         assert client.get("/api/me", headers=bearer(good)).status_code == 429
 
+    @pytest.mark.since(7)
+    @pytest.mark.section("API tokens in production")
     def test_good_tokens_are_not_counted(self, client, issue):
         token = issue()
         assert all(
@@ -344,7 +351,8 @@ class TestAlwaysJson:
         )
 
 
-@pytest.mark.section("Errors in JSON, always")
+@pytest.mark.since(7)
+@pytest.mark.section("API tokens in production")
 class TestOneQueryPerTokenCall:
     def queries_for(self, client, token):
         with count_queries() as counter:

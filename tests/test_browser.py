@@ -99,7 +99,7 @@ def test_a_user_added_with_add_user_logs_in(page, base, app, screenshot):
     screenshot("added-user")
 
 
-@pytest.mark.since(4)
+@pytest.mark.since(6)
 def test_the_profile_lists_the_logins_and_ends_them(page, base, browser, screenshot):
     phone = browser.new_context(viewport=VIEWPORT, user_agent="Phone browser/1.0 (a phone)")
     on_the_phone = phone.new_page()
@@ -150,3 +150,15 @@ def test_an_api_token_works_while_the_browser_session_stays_separate(
     expect(page.locator("body")).to_contain_text('"authenticated_by": "session"')
     expect(page.locator("body")).to_contain_text('"username": "bob"')
     screenshot("api-in-the-browser")
+
+
+@pytest.mark.since(7)
+def test_ten_wrong_passwords_lead_to_the_too_many_attempts_page(page, base, screenshot):
+    page.goto(base + "/login")
+    for _ in range(10):
+        log_in(page, "alice", "not her password")
+        expect(page.get_by_text("Invalid username or password.")).to_be_visible()
+    log_in(page, "alice", "wonderland")
+    expect(heading(page)).to_have_text("Too many attempts")
+    expect(page.get_by_text("Try again in 15 minutes.")).to_be_visible()
+    screenshot("too-many-attempts")

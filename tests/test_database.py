@@ -74,6 +74,7 @@ class TestConfiguration:
         files = {path.name for path in (tmp_path / "instance").iterdir()} - {"config.py"}
         assert files, "no database file in the instance folder"
 
+    @pytest.mark.since(7)
     @pytest.mark.section("PostgreSQL, and why a pool")
     def test_database_url_selects_a_pooled_postgresql_database(
         self, step, monkeypatch, base_config
@@ -86,6 +87,7 @@ class TestConfiguration:
         assert (database["name"], database["user"], database["password"]) == ("tutorial", "tutor", "s@cret")
         assert (database["host"], database["port"]) == ("db.example", 5433)
 
+    @pytest.mark.since(7)
     @pytest.mark.section("PostgreSQL, and why a pool")
     def test_a_database_url_of_another_kind_is_refused_without_showing_it(
         self, step, monkeypatch, base_config
@@ -119,7 +121,7 @@ class TestInitDb:
         assert new_visitor().can_log_in("bob", "bobthebuilder")
 
 
-@pytest.mark.section("The loader: one query, never an exception")
+@pytest.mark.section("The loader: a query that may find nothing")
 class TestQueries:
     """The loader costs one query per request, and only when it runs."""
 
@@ -134,6 +136,7 @@ class TestQueries:
         auth.login()
         assert self.queries_for(client, "/") == 1
 
+    @pytest.mark.since(6)
     @pytest.mark.section("Ending logins")
     def test_the_profile_adds_one_query_for_the_list_of_logins(self, client, auth):
         auth.login()
@@ -296,6 +299,7 @@ class TestSetPassword:
         assert snapshot(step) == before
 
 
+@pytest.mark.since(7)
 @pytest.mark.section("Upgrading old password hashes")
 class TestHashUpgrade:
     """A hash made with an older method is replaced at the next successful login."""

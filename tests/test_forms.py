@@ -50,7 +50,7 @@ def test_wrong_methods_get_405(client, method, path):
 
 
 @pytest.mark.section("Ready for production")
-@pytest.mark.since(4)
+@pytest.mark.since(7)
 def test_an_oversized_body_gets_413(client, auth):
     response = client.post(
         "/login",

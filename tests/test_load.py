@@ -8,7 +8,7 @@ import pytest
 
 from tests.steps import ROOT
 
-pytestmark = [pytest.mark.since(4), pytest.mark.slow]
+pytestmark = [pytest.mark.since(7), pytest.mark.slow]
 
 
 def test_logins_pages_and_add_user_together_never_fail(step, database_url):

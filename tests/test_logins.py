@@ -17,7 +17,7 @@ import time_machine
 from tests.databases import text_in_tables
 from tests.forms import CSRF_FIELD
 
-pytestmark = [pytest.mark.since(4), pytest.mark.section("Ending logins")]
+pytestmark = [pytest.mark.since(6), pytest.mark.section("Ending logins")]
 
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 LOGIN_COOKIES = ("session", "remember_token")

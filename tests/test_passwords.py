@@ -115,7 +115,7 @@ def test_any_password_round_trips(auth, new_visitor, password):
     ],
     ids=["right password", "wrong password", "inactive account", "unknown user"],
 )
-@pytest.mark.section("Ready for production")
+@pytest.mark.section("Passwords in a table")
 def test_every_login_attempt_checks_exactly_one_hash(auth, hash_checks, username, password):
     """Equal work whether or not the user exists: timing tells nothing.
 
@@ -137,7 +137,7 @@ def test_every_login_attempt_checks_exactly_one_hash(auth, hash_checks, username
     ids=["empty", "one character", "unknown method", "bad scrypt parameters",
          "unknown digest", "zero iterations", "plaintext"],
 )
-@pytest.mark.section("Ready for production")
+@pytest.mark.section("Passwords in a table")
 def test_a_malformed_stored_hash_is_a_failed_login(client, auth, users, stored_hash):
     """A row edited by hand, or left by an older app, is a failed login, not a 500."""
     users.set_password_hash("alice", stored_hash)

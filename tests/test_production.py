@@ -14,7 +14,7 @@ import pytest
 from tests.live_server import Client, Deployment
 from tests.steps import not_installed
 
-pytestmark = [pytest.mark.since(4), pytest.mark.slow]
+pytestmark = [pytest.mark.since(7), pytest.mark.slow]
 
 
 @pytest.fixture

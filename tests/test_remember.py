@@ -114,9 +114,9 @@ def test_logout_deletes_the_remember_cookie(client, auth):
     assert "Hello, visitor!" in client.get("/").text
 
 
-@pytest.mark.until(3)
+@pytest.mark.until(5)
 def test_a_remember_cookie_copied_before_logout_still_logs_in(client, auth, new_visitor):
-    """What logout does not do until step 4, as the chapter says.
+    """What logout does not do until step 6, as the chapters say.
 
     Flask-Login's remember cookie is the user id and an HMAC of it: nothing
     on the server knows it was revoked. The copy works until SECRET_KEY changes.

@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.since(1), pytest.mark.section("Logging in")]
 
 
 @pytest.mark.section("3. A user loader")
-@pytest.mark.until(3)
+@pytest.mark.until(5)
 def test_login_stores_the_user_id_as_flask_login_does(client, auth, users):
     auth.login("alice")
     with client.session_transaction() as session:
@@ -92,7 +92,7 @@ def test_a_garbled_session_cookie_is_an_anonymous_visitor(client):
     assert "Hello, visitor!" in response.text
 
 
-@pytest.mark.since(4)
+@pytest.mark.since(7)
 @pytest.mark.section("Ready for production")
 class TestSecretKey:
     """SECRET_KEY comes from the environment or the instance folder, never the repository."""
@@ -127,9 +127,9 @@ class TestSecretKey:
 
 
 @pytest.mark.section("Logging out")
-@pytest.mark.until(3)
+@pytest.mark.until(5)
 def test_a_cookie_copied_before_logout_still_logs_in(client, auth, new_visitor):
-    """What logout does not do until step 4, as the chapters say: the session lives in the cookie.
+    """What logout does not do until step 6, as the chapters say: the session lives in the cookie.
 
     logout_user() clears this browser's session; a copy taken earlier stays
     valid until PERMANENT_SESSION_LIFETIME has passed since it was signed.

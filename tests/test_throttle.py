@@ -13,7 +13,7 @@ import time_machine
 
 from tests.forms import AuthActions
 
-pytestmark = [pytest.mark.since(4), pytest.mark.section("Password guessing that stops")]
+pytestmark = [pytest.mark.since(7), pytest.mark.section("Password guessing that stops")]
 
 LIMIT = 10
 START = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)

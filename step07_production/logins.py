@@ -1,11 +1,11 @@
-"""Logins: one row for each browser that logged in, until it logs out.
+"""Logins that can end: each login is a row, with a random token of its own.
 
-Flask-Login keeps whatever get_id() returns in the session cookie and in
-the remember-me cookie. Until step 3 that was the user's id, which no
-logout can take back. Here it is the random token of one login (the
-"alternative tokens" of Flask-Login's documentation, per login instead of
-per user), and only its hash is stored: deleting the row ends the login,
-and every copy of its cookies with it.
+Flask-Login keeps what get_id() returns in the session and in the
+remember-me cookie. Until step 5 that was the user's id, the same on every
+login, so a copied cookie worked for as long as the user existed. Here
+get_id() returns the token of one login (Flask-Login's docs call it an
+"alternative token"): deleting the login's row ends that login everywhere,
+copies of its cookies included.
 """
 
 import hashlib
@@ -15,8 +15,8 @@ import secrets
 from flask import current_app
 from peewee import CharField, DateTimeField, ForeignKeyField
 
-from .db import db
-from .users import User, set_password, utc_now
+from .db import db, utc_now
+from .users import User, change_password
 
 # What secrets.token_urlsafe(32) produces: 32 random bytes (256 bits),
 # base64url-encoded into 43 characters.
@@ -39,7 +39,7 @@ class Login(db.Model):
         table_name = "logins"
 
 
-def hash_token(token):
+def hash_login_token(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -49,40 +49,10 @@ def start_login(user, user_agent):
     # Printable characters only, and a bounded length: the header is the
     # browser's to write (PostgreSQL refuses a NUL byte in text).
     user_agent = "".join(c for c in user_agent if c.isprintable())[:200]
-    user.login = Login.create(user=user, token_hash=hash_token(token), user_agent=user_agent)
+    user.login = Login.create(user=user, token_hash=hash_login_token(token), user_agent=user_agent)
     user.login_token = token
     # Logins past their lifetime can no longer be used; clear them away.
     Login.delete().where((Login.user == user) & (Login.created <= oldest_allowed())).execute()
-
-
-# The loader's one query, written out. peewee would build this SQL text
-# again on every request, and building it takes twenty times as long as the
-# database takes to answer; the loader runs on nearly every request (see
-# make bench). `{0}` is the database's placeholder: `?` or `%s`.
-FIND_LOGIN = """
-    SELECT logins.id, logins.password_typed, users.id, users.name, users.password_hash
-    FROM logins JOIN users ON users.id = logins.user_id
-    WHERE logins.token_hash = {0} AND logins.created > {0} AND users.active
-"""
-
-
-def find_user(token):
-    """The active user of the live login with this token, or None: one query.
-
-    The user comes back with its login attached, and the token for get_id().
-    """
-    if not (isinstance(token, str) and TOKEN.fullmatch(token)):
-        return None
-    query = FIND_LOGIN.format(db.database.param)
-    row = db.database.execute_sql(query, (hash_token(token), oldest_allowed())).fetchone()
-    if row is None:
-        return None
-    login_id, password_typed, user_id, name, password_hash = row
-    user = User(id=user_id, name=name, password_hash=password_hash, active=True)
-    password_typed = Login.password_typed.python_value(password_typed)
-    user.login = Login(id=login_id, user=user, password_typed=password_typed)
-    user.login_token = token
-    return user
 
 
 def oldest_allowed():
@@ -100,7 +70,7 @@ def confirm_password_typed(login):
     return Login.update(password_typed=utc_now()).where(Login.id == login.id).execute()
 
 
-def end_login(login):
+def end_one_login(login):
     Login.delete().where(Login.id == login.id).execute()
 
 
@@ -121,7 +91,7 @@ def live_logins(user):
     )
 
 
-def change_password(user, password):
+def change_password_and_end_other_logins(user, password):
     """Give user a new password and end their other logins; this one stays, fresh.
 
     Returns False, changing nothing, if this login has ended meanwhile (a
@@ -131,7 +101,7 @@ def change_password(user, password):
     could deadlock with "log out everywhere").
     """
     with db.database.atomic() as transaction:
-        set_password(user, password)
+        change_password(user, password)
         if not Login.select().where(Login.id == user.login.id).exists():
             transaction.rollback()
             return False

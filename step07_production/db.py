@@ -1,0 +1,71 @@
+"""The database, through Flask-Peewee.
+
+Flask-Peewee opens a connection before every request and closes it after
+the response: here, it borrows one from a pool and gives it back. SQLite by
+default; PostgreSQL when DATABASE_URL names one. Models subclass db.Model.
+"""
+
+import os
+from datetime import datetime, timezone
+
+from flask_peewee.db import Database
+from playhouse.db_url import parse
+from werkzeug.routing import IntegerConverter
+
+# Created without an app, so that models can be defined when the module is
+# imported; create_app() tells it which database to use.
+db = Database()
+
+
+def database_config(app):
+    """Flask-Peewee's DATABASE setting: PostgreSQL if DATABASE_URL is set, else SQLite."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        # A file in the instance folder (git-ignored), never in the package.
+        return {
+            "name": os.path.join(app.instance_path, f"{app.name}.db"),
+            # A pool, as for PostgreSQL: Flask-Peewee connects for every
+            # request, and opening a SQLite connection (with its pragmas)
+            # costs more than the user loader's query.
+            "engine": "playhouse.pool.PooledSqliteDatabase",
+            "max_connections": 8,
+            # A pooled connection serves whichever thread asks for it next.
+            "check_same_thread": False,
+            # Several processes (a production server's workers) may use the
+            # file at once. In WAL mode readers do not block the writer, and a
+            # writer waits up to 5 seconds for another instead of failing.
+            # SQLite enforces foreign keys (deleting a user deletes their
+            # logins) only when asked to.
+            "pragmas": {"journal_mode": "wal", "foreign_keys": 1},
+            "timeout": 5,
+        }
+    scheme = url.partition("://")[0]
+    if scheme not in ("postgres", "postgresql"):
+        raise RuntimeError(f"DATABASE_URL must be a postgresql:// URL, not {scheme}://")
+    params = parse(url, unquote_user=True, unquote_password=True)
+    return {
+        "name": params.pop("database"),
+        # A pool per process: each request borrows an open connection and
+        # gives it back, instead of paying for a new one every time.
+        "engine": "playhouse.pool.PooledPostgresqlDatabase",
+        "max_connections": 8,
+        # Replace connections idle for five minutes, before a firewall or
+        # the server drops them.
+        "stale_timeout": 300,
+        **params,
+    }
+
+
+def utc_now():
+    # Stored without a time zone, always in UTC.
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class RowId(IntegerConverter):
+    """A row's id in a URL: digits, no bigger than a database integer holds.
+
+    A bigger number is a 404, not an overflow in the database driver (a 500).
+    """
+
+    def __init__(self, url_map):
+        super().__init__(url_map, max=2**63 - 1)
