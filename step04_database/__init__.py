@@ -1,10 +1,8 @@
-"""Step 4: users in a database.
+"""Step 4: users in a database, through Flask-Peewee.
 
-The users move from a dictionary into a table, through Flask-Peewee: a
-SQLite file in the instance folder. The user loader is now a query, which
-answers None when the row does not exist (auth.py).
-`flask --app step04_database init-db` creates the table and the demo users;
-cli.py has the commands to manage users.
+The user loader is now a query, which answers None when the row does not
+exist (auth.py). `flask --app step04_database init-db` creates the table
+and the demo users; cli.py has the commands to manage users.
 """
 
 import os

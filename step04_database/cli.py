@@ -1,8 +1,6 @@
-"""Command-line tools: `flask --app step04_database COMMAND`.
+"""Command-line tools: `flask --app step04_database COMMAND`."""
 
-Every command that writes does so in one transaction: it changes all it
-should, or nothing.
-"""
+import re
 
 import click
 from flask.cli import with_appcontext
@@ -19,9 +17,9 @@ def init_app(app):
 
 
 def valid_name(ctx, param, username):
-    problem = users.name_problem(username)
-    if problem:
-        raise click.BadParameter(problem)
+    # Letters, digits, ".", "_" and "-": no spaces, no control characters.
+    if not re.fullmatch(r"[\w.-]{1,64}", username):
+        raise click.BadParameter("A username is 1 to 64 letters, digits, '.', '_' or '-'.")
     return username
 
 
@@ -40,6 +38,7 @@ password_option = click.password_option(callback=valid_password)
 @with_appcontext
 def init_db():
     """Create the tables and the demo accounts (safe to run again)."""
+    # One transaction: all of it, or nothing.
     with db.database.atomic():
         # Leaves existing tables alone.
         db.database.create_tables([User])
@@ -56,8 +55,7 @@ def init_db():
 def add_user(username, password):
     """Add a user who can log in."""
     try:
-        with db.database.atomic():
-            users.add_user(username, password)
+        users.add_user(username, password)
     except IntegrityError:
         # The unique index on name, not a check before the insert: two
         # commands running at once cannot both get past it.
@@ -65,11 +63,10 @@ def add_user(username, password):
     click.echo(f"Added {username}.")
 
 
-def existing_user(username):
-    user = users.find_user(username)
-    if user is None:
+def update_user(username, **values):
+    """Change the user's row, or stop with a clear error if there is no such user."""
+    if not User.update(**values).where(User.name == username).execute():
         raise click.ClickException(f"There is no user called {username}.")
-    return user
 
 
 @click.command("deactivate-user")
@@ -77,9 +74,7 @@ def existing_user(username):
 @click.argument("username", callback=valid_name)
 def deactivate_user(username):
     """Switch an account off: the user loader logs the user out on the next request."""
-    with db.database.atomic():
-        user = existing_user(username)
-        User.update(active=False).where(User.id == user.id).execute()
+    update_user(username, active=False)
     click.echo(f"Deactivated {username}.")
 
 
@@ -88,9 +83,7 @@ def deactivate_user(username):
 @click.argument("username", callback=valid_name)
 def activate_user(username):
     """Switch an account back on: the user can log in again."""
-    with db.database.atomic():
-        user = existing_user(username)
-        User.update(active=True).where(User.id == user.id).execute()
+    update_user(username, active=True)
     click.echo(f"Activated {username}.")
 
 
@@ -100,6 +93,5 @@ def activate_user(username):
 @password_option
 def set_password(username, password):
     """Give a user a new password."""
-    with db.database.atomic():
-        users.change_password(existing_user(username), password)
+    update_user(username, password_hash=users.hash_password(password))
     click.echo(f"Changed the password of {username}.")

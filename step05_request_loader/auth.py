@@ -15,10 +15,7 @@ from flask_login import (
 
 from . import tokens
 from .redirects import is_safe_redirect
-from .users import User, authenticate
-
-# The ids get_id() returns: digits, fewer than a database integer can hold.
-USER_ID = re.compile(r"[0-9]{1,18}")
+from .users import User, check_no_password, find_user
 
 login_manager = LoginManager()
 # Where @login_required sends visitors, and what it tells them there.
@@ -43,10 +40,10 @@ def load_user(user_id):
     """
     # Watch the terminal (`flask run --debug`) to see when this runs.
     current_app.logger.debug("load_user(%r)", user_id)
-    # The id arrives as it was stored: the string get_id() returned at
-    # login. Anything else can only come from a tampered session, and is not
-    # worth a query (a number too big for the database would even be an error).
-    if not (isinstance(user_id, str) and USER_ID.fullmatch(user_id)):
+    # The id arrives as it was stored: the string get_id() returned at login,
+    # digits. Anything else can only come from a tampered session, and is not
+    # worth a query (19 digits or more could even overflow the database's integer).
+    if not (isinstance(user_id, str) and re.fullmatch(r"[0-9]{1,18}", user_id)):
         return None
     try:
         user = User.get_by_id(int(user_id))
@@ -127,8 +124,12 @@ def login():
     error = None
     if request.method == "POST":
         # Taken exactly as typed: no stripping, no truncating.
-        user = authenticate(request.form.get("username", ""), request.form.get("password", ""))
+        user = find_user(request.form.get("username", ""))
+        password = request.form.get("password", "")
         if user is None:
+            # The same work as for a wrong password (see users.py).
+            check_no_password(password)
+        if user is None or not user.check_password(password) or not user.is_active:
             # One message for every failure: the page never tells an attacker
             # which names exist, or which accounts are switched off.
             error = "Invalid username or password."

@@ -14,7 +14,7 @@ from flask_login import (
 from . import logins, tokens
 from .logins import Login
 from .redirects import is_safe_redirect
-from .users import User, authenticate
+from .users import User, check_no_password, find_user
 
 login_manager = LoginManager()
 # Where @login_required sends visitors, and what it tells them there.
@@ -134,8 +134,12 @@ def login():
     error = None
     if request.method == "POST":
         # Taken exactly as typed: no stripping, no truncating.
-        user = authenticate(request.form.get("username", ""), request.form.get("password", ""))
+        user = find_user(request.form.get("username", ""))
+        password = request.form.get("password", "")
         if user is None:
+            # The same work as for a wrong password (see users.py).
+            check_no_password(password)
+        if user is None or not user.check_password(password) or not user.is_active:
             # One message for every failure: the page never tells an attacker
             # which names exist, or which accounts are switched off.
             error = "Invalid username or password."

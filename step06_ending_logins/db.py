@@ -1,7 +1,5 @@
-"""The database, through Flask-Peewee.
-
-Flask-Peewee opens a connection before every request and closes it after
-the response. Models subclass db.Model.
+"""The database, through Flask-Peewee, which opens a connection before every
+request and closes it after the response. Models subclass db.Model.
 """
 
 import os
@@ -16,15 +14,11 @@ db = Database()
 
 
 def database_config(app):
-    """Flask-Peewee's DATABASE setting: a SQLite file in the instance folder."""
-    return {
-        # Git-ignored, never in the package; one file per step.
-        "name": os.path.join(app.instance_path, f"{app.name}.db"),
-        "engine": "peewee.SqliteDatabase",
-        # SQLite enforces foreign keys (deleting a user deletes their tokens)
-        # only when asked to.
-        "pragmas": {"foreign_keys": 1},
-    }
+    """Flask-Peewee's DATABASE setting: a SQLite file in the instance folder (git-ignored)."""
+    path = os.path.join(app.instance_path, f"{app.name}.db")
+    # SQLite enforces foreign keys (deleting a user deletes their logins and
+    # tokens) only when asked to.
+    return {"name": path, "engine": "peewee.SqliteDatabase", "pragmas": {"foreign_keys": 1}}
 
 
 def utc_now():

@@ -1,10 +1,4 @@
-"""The users, in a database table.
-
-Steps 1 to 3 kept users in a dictionary. Here they are rows of the users
-table, through a peewee model, and finding a user by name is a query.
-"""
-
-import re
+"""The users: rows of a table, through a peewee model (steps 1 to 3 had a dictionary)."""
 
 from flask import current_app
 from flask_login import UserMixin
@@ -16,15 +10,9 @@ from .db import db
 # ASVS 6.2.1: at least 8 characters. Longer passphrases are always welcome.
 MIN_PASSWORD_LENGTH = 8
 
-# Letters, digits, ".", "_" and "-": no spaces, no control characters.
-NAME = re.compile(r"[\w.-]{1,64}")
-
-# Name, password, active. `flask init-db` creates these accounts.
-DEMO_ACCOUNTS = [
-    ("alice", "wonderland", True),
-    ("bob", "bobthebuilder", True),
-    ("carol", "looking-glass", False),
-]
+# Name, password, active: the accounts `flask init-db` creates.
+DEMO_ACCOUNTS = [("alice", "wonderland", True), ("bob", "bobthebuilder", True),
+                 ("carol", "looking-glass", False)]
 
 
 class User(UserMixin, db.Model):
@@ -53,21 +41,7 @@ class User(UserMixin, db.Model):
         return self.active
 
     def check_password(self, password):
-        return password_matches(self.password_hash, password)
-
-
-def authenticate(name, password):
-    """Return the active user with this name and password, or None."""
-    user = find_user(name)
-    if user is None:
-        # Finding a user is a query now, and a missing one would be answered
-        # at once. Do the work of a wrong password instead, so that timing
-        # does not tell which names exist.
-        check_no_password(password)
-        return None
-    if not user.check_password(password) or not user.is_active:
-        return None
-    return user
+        return check_password_hash(self.password_hash, password)
 
 
 def add_user(name, password, active=True):
@@ -77,17 +51,7 @@ def add_user(name, password, active=True):
 
 def find_user(name):
     """The user called name, or None."""
-    # A name no account could have is not worth a query.
-    if name_problem(name):
-        return None
     return User.get_or_none(User.name == name)
-
-
-def name_problem(name):
-    """Why name cannot be a username, or None if it can."""
-    if not NAME.fullmatch(name):
-        return "A username is 1 to 64 letters, digits, '.', '_' or '-'."
-    return None
 
 
 def password_problem(password):
@@ -103,23 +67,12 @@ def change_password(user, password):
 
 
 def hash_password(password):
-    method = current_app.config["PASSWORD_HASH_METHOD"]
-    return generate_password_hash(password, method=method)
-
-
-def password_matches(password_hash, password):
-    """Check a password against a stored hash. A malformed hash never matches."""
-    try:
-        return check_password_hash(password_hash, password)
-    except ValueError:
-        # Werkzeug raises for a hash whose method it does not know, or whose
-        # parameters are wrong, as a row edited by hand might hold: that is a
-        # failed login, not a crash. (A hash without "$" is simply False.)
-        return False
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def check_no_password(password):
     """As much work as checking a real password, and never a match."""
-    # Werkzeug's hashes read `method$salt$hash`. Checking this one runs
-    # today's method in full, and then cannot match.
-    password_matches(current_app.config["PASSWORD_HASH_METHOD"] + "$salt$no-hash", password)
+    # Finding a user is a query now, answered at once for a missing one: the
+    # time a failed login took would tell which names exist. This runs today's
+    # method in full, on a hash (`method$salt$hash`) that cannot match.
+    check_password_hash(current_app.config["PASSWORD_HASH_METHOD"] + "$salt$no-hash", password)

@@ -15,7 +15,7 @@ from . import logins, tokens
 from .logins import Login
 from .redirects import is_safe_redirect
 from .throttle import limit_password_guesses, password_failed
-from .users import User, authenticate
+from .users import User, check_no_password, find_user, upgrade_password_hash
 
 login_manager = LoginManager()
 # Where @login_required sends visitors, and what it tells them there.
@@ -136,8 +136,12 @@ def login():
     error = None
     if request.method == "POST":
         # Taken exactly as typed: no stripping, no truncating.
-        user = authenticate(request.form.get("username", ""), request.form.get("password", ""))
+        user = find_user(request.form.get("username", ""))
+        password = request.form.get("password", "")
         if user is None:
+            # The same work as for a wrong password (see users.py).
+            check_no_password(password)
+        if user is None or not user.check_password(password) or not user.is_active:
             # One message for every failure: the page never tells an attacker
             # which names exist, or which accounts are switched off.
             error = "Invalid username or password."
@@ -145,6 +149,7 @@ def login():
         else:
             # Start from an empty session: nothing put into it before the
             # login (by an attacker, say) carries over into the logged-in one.
+            upgrade_password_hash(user, password)
             session.clear()
             # A new login, with a token of its own for get_id() to return.
             logins.start_login(user, request.headers.get("User-Agent", ""))

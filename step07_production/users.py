@@ -1,10 +1,4 @@
-"""The users, in a database table.
-
-Steps 1 to 3 kept users in a dictionary. Here they are rows of the users
-table, through a peewee model, and finding a user by name is a query.
-"""
-
-import re
+"""The users: rows of a table, through a peewee model (steps 1 to 3 had a dictionary)."""
 
 from flask import current_app
 from flask_login import UserMixin
@@ -16,16 +10,9 @@ from .db import db
 # ASVS 6.2.1: at least 8 characters. Longer passphrases are always welcome.
 MIN_PASSWORD_LENGTH = 8
 
-# Letters, digits, ".", "_" and "-": no spaces, no control characters (a
-# NUL byte would make PostgreSQL refuse the query).
-NAME = re.compile(r"[\w.-]{1,64}")
-
-# Name, password, active. `flask init-db` creates these accounts.
-DEMO_ACCOUNTS = [
-    ("alice", "wonderland", True),
-    ("bob", "bobthebuilder", True),
-    ("carol", "looking-glass", False),
-]
+# Name, password, active: the accounts `flask init-db` creates.
+DEMO_ACCOUNTS = [("alice", "wonderland", True), ("bob", "bobthebuilder", True),
+                 ("carol", "looking-glass", False)]
 
 
 class User(UserMixin, db.Model):
@@ -57,24 +44,6 @@ class User(UserMixin, db.Model):
         return password_matches(self.password_hash, password)
 
 
-def authenticate(name, password):
-    """Return the active user with this name and password, or None."""
-    user = find_user(name)
-    if user is None:
-        # Finding a user is a query now, and a missing one would be answered
-        # at once. Do the work of a wrong password instead, so that timing
-        # does not tell which names exist.
-        check_no_password(password)
-        return None
-    if not user.check_password(password) or not user.is_active:
-        return None
-    # OWASP's "upgrading the work factor": the password is at hand only now,
-    # so a hash made with an older method is replaced with today's.
-    if not hash_is_current(user.password_hash):
-        change_password(user, password)
-    return user
-
-
 def add_user(name, password, active=True):
     """Store a new user; only a hash of the password is kept."""
     return User.create(name=name, password_hash=hash_password(password), active=active)
@@ -82,17 +51,10 @@ def add_user(name, password, active=True):
 
 def find_user(name):
     """The user called name, or None."""
-    # A name no account could have is not worth a query.
-    if name_problem(name):
+    # PostgreSQL refuses text with a NUL byte: such a name is no user's.
+    if "\x00" in name:
         return None
     return User.get_or_none(User.name == name)
-
-
-def name_problem(name):
-    """Why name cannot be a username, or None if it can."""
-    if not NAME.fullmatch(name):
-        return "A username is 1 to 64 letters, digits, '.', '_' or '-'."
-    return None
 
 
 def password_problem(password):
@@ -108,13 +70,16 @@ def change_password(user, password):
 
 
 def hash_password(password):
-    method = current_app.config["PASSWORD_HASH_METHOD"]
-    return generate_password_hash(password, method=method)
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def hash_is_current(password_hash):
-    """True if the hash was made with the method the app uses today."""
-    return password_hash.startswith(current_app.config["PASSWORD_HASH_METHOD"] + "$")
+def upgrade_password_hash(user, password):
+    """OWASP's "upgrading the work factor": replace a hash made with an older method.
+
+    The password is at hand only when the user has just typed it: at login.
+    """
+    if not user.password_hash.startswith(current_app.config["PASSWORD_HASH_METHOD"] + "$"):
+        change_password(user, password)
 
 
 def password_matches(password_hash, password):
@@ -130,6 +95,7 @@ def password_matches(password_hash, password):
 
 def check_no_password(password):
     """As much work as checking a real password, and never a match."""
-    # Werkzeug's hashes read `method$salt$hash`. Checking this one runs
-    # today's method in full, and then cannot match.
-    password_matches(current_app.config["PASSWORD_HASH_METHOD"] + "$salt$no-hash", password)
+    # Finding a user is a query now, answered at once for a missing one: the
+    # time a failed login took would tell which names exist. This runs today's
+    # method in full, on a hash (`method$salt$hash`) that cannot match.
+    check_password_hash(current_app.config["PASSWORD_HASH_METHOD"] + "$salt$no-hash", password)

@@ -4,13 +4,16 @@
 
 - Step 1 is the essence: at most 120 lines of Python (comments, docstrings
   and blank lines included) and 3 templates.
+- Each step adds one concept: at most 300 changed lines (added plus
+  removed) of Python and templates against the step before. Step 4, where
+  the database arrives, is at most 450 lines of Python.
 - The front page (README.md) is at most 1,500 words, and each chapter at
   most 2,000 before its generated "What changed" section (words as `wc -w`
   counts them, code blocks included).
 - create_app() takes at most 0.5 s with the production hash method: each
   step is imported and created in a fresh process, `--runs` times; medians.
 - `make check STEP=N` (the workshop grader, on the reference step) takes at
-  most 3 s for steps 2 and 3, and 5 s for steps 4 and 5.
+  most 3 s for steps 2 and 3, and 5 s for the later ones.
 - The development server (`flask run --debug`, as `make run` starts it):
   seconds from the command to the first page, and from saving a file to
   the first page after the restart. Served from a copy of the step, with a
@@ -21,6 +24,7 @@ test suite checks the sizes with it (tests/test_project.py), never a time.
 """
 
 import argparse
+import difflib
 import os
 import re
 import shutil
@@ -37,6 +41,7 @@ from tests.steps import ROOT, step_folders
 from tools.workshop import CHECK_SECONDS, check_seconds
 
 STEP1_LINES, STEP1_TEMPLATES = 120, 3
+NEIGHBOUR_DIFF_LINES, STEP4_LINES = 300, 450
 README_WORDS, CHAPTER_WORDS = 1500, 2000
 CREATE_APP_SECONDS = 0.5
 
@@ -65,6 +70,26 @@ def chapter_words(path):
 
 def python_lines(folder):
     return sum(len(path.read_text().splitlines()) for path in folder.rglob("*.py"))
+
+
+def code_and_templates(folder):
+    """The step's Python and templates, by path inside the folder."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_text(encoding="utf-8").splitlines()
+        for path in sorted(folder.rglob("*"))
+        if path.suffix in (".py", ".html") and "__pycache__" not in path.parts
+    }
+
+
+def changed_lines(previous, folder):
+    """Lines added plus lines removed, Python and templates, from previous to folder."""
+    before, after = code_and_templates(previous), code_and_templates(folder)
+    return sum(
+        1
+        for name in before.keys() | after.keys()
+        for line in difflib.unified_diff(before.get(name, []), after.get(name, []), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    )
 
 
 def templates(folder):
@@ -158,8 +183,12 @@ def main(argv=None):
     rows.append(row("step 1: lines of Python", python_lines(folders[0]), STEP1_LINES))
     rows.append(row("step 1: templates", templates(folders[0]), STEP1_TEMPLATES))
     for folder in folders[1:]:
-        rows.append(row(f"{folder.name}: lines of Python, templates",
-                        f"{python_lines(folder)}, {templates(folder)}"))
+        limit = STEP4_LINES if folder.name.startswith("step04_") else None
+        rows.append(row(f"{folder.name}: lines of Python", python_lines(folder), limit))
+        rows.append(row(f"{folder.name}: templates", templates(folder)))
+    for previous, folder in zip(folders, folders[1:]):
+        rows.append(row(f"{previous.name} → {folder.name}: changed lines of Python and templates",
+                        changed_lines(previous, folder), NEIGHBOUR_DIFF_LINES))
     rows.append(row("README.md: words", words((ROOT / "README.md").read_text(encoding="utf-8")), README_WORDS))
     for folder in folders:
         rows.append(row(f"{folder.name}/README.md: words before What changed",
