@@ -2,6 +2,7 @@
 
 import ast
 import glob
+import inspect
 import os
 import pathlib
 import shutil
@@ -9,6 +10,7 @@ import re
 import subprocess
 import sys
 
+import peewee
 import psycopg
 import pytest
 
@@ -122,7 +124,7 @@ def test_the_steps_with_a_database_also_run_on_postgresql(request):
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         not_installed(
-            "steps 4 and 5 ran on SQLite only. To run them on PostgreSQL too:"
+            "step 7 ran on SQLite only. To run it on PostgreSQL too:"
             ' apt-get install postgresql; eval "$(tools/throwaway-postgres start)"; make test'
         )
     with psycopg.connect(url) as connection:
@@ -191,3 +193,36 @@ def test_make_bench_prints_its_table():
                 "| peer: Flask-SQLAlchemy, anonymous home page |", "| `scrypt:131072:8:1` |"):
         assert row in result.stdout
     assert re.search(r"of the peer's, (within|OVER) the budget of 0\.67\.", result.stdout)
+
+
+@pytest.mark.since(4)
+@pytest.mark.sqlite_only
+def test_the_user_loader_catches_exactly_peewees_does_not_exist(app):
+    """The idiom the tutorial teaches from step 4: a query in `try`, `except Model.DoesNotExist`.
+
+    Of the reference steps only (a learner may write `get_or_none`): the
+    function registered with Flask-Login has a handler for a peewee
+    DoesNotExist, and none for every exception.
+    """
+    loader = app.login_manager._user_callback
+    tree = ast.parse(inspect.getsource(loader).lstrip())
+    handlers = [node for node in ast.walk(tree) if isinstance(node, ast.ExceptHandler)]
+    caught = [eval(compile(ast.Expression(handler.type), "<except>", "eval"), loader.__globals__)
+              for handler in handlers if handler.type is not None]
+    assert len(caught) == len(handlers), "a bare `except:` turns every error into a logout"
+    assert caught and all(issubclass(error, peewee.DoesNotExist) for error in caught), caught
+
+
+# SQL written as text: a keyword of a statement followed by its second part.
+SQL_TEXT = re.compile(r"\b(SELECT\b.*\bFROM|INSERT\s+INTO|UPDATE\b.*\bSET|DELETE\s+FROM)\b", re.S)
+
+
+@pytest.mark.parametrize("folder", step_folders(), ids=lambda folder: folder.name)
+def test_no_step_writes_sql_by_hand(folder):
+    """Every query is peewee's: no execute_sql, no .raw(), no SQL in a string."""
+    for path in folder.rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "execute_sql" not in source and ".raw(" not in source, path
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                assert not SQL_TEXT.search(node.value), f"{path}: {node.value!r}"

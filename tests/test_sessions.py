@@ -142,3 +142,16 @@ def test_a_cookie_copied_before_logout_still_logs_in(client, auth, new_visitor):
     thief = new_visitor().client
     thief.set_cookie("session", stolen)
     assert "Hello, alice!" in thief.get("/").text
+
+
+@pytest.mark.since(7)
+@pytest.mark.section("Security headers")
+@pytest.mark.parametrize("path", ["/", "/login", "/profile", "/api/me", "/nothing-here"])
+def test_every_answer_carries_the_security_headers(client, auth, path):
+    """HTTPS only, no content sniffing, no framing: on pages, redirects, the API and errors."""
+    auth.login()
+    response = client.get(path)
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert int(response.headers["Strict-Transport-Security"].split("=")[1].split(";")[0]) >= 31536000
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
