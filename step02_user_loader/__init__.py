@@ -11,7 +11,6 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFProtect
 
 from . import auth
-from .users import USERS  # noqa: F401 (the tests find the users here)
 
 
 def create_app(test_config=None):
