@@ -46,7 +46,6 @@ def create_app(test_config=None):
         # `flask run --debug` serves plain HTTP on your machine, where some
         # browsers drop Secure cookies. Only the development server relaxes it.
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
-    # The SQLite file lives in the instance folder.
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)

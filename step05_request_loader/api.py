@@ -25,7 +25,7 @@ def errors_in_json(error):
     """Any error under /api/ as JSON, with its status and headers; other pages keep theirs."""
     if not (request.path == "/api" or request.path.startswith("/api/")):
         return error
-    response = error.get_response()  # keeps Allow (405), Retry-After (429) and the like
+    response = error.get_response()  # keeps its headers, such as Allow (405)
     if not response.is_json:
         response.set_data(json.dumps({"error": error.description}))
         response.mimetype = "application/json"

@@ -1,6 +1,4 @@
-"""The database, through Flask-Peewee, which opens a connection before every
-request and closes it after the response. Models subclass db.Model.
-"""
+"""The database, through Flask-Peewee: it connects before each request, and closes after."""
 
 import os
 from datetime import datetime, timezone

@@ -41,7 +41,12 @@ class User(UserMixin, db.Model):
         return self.active
 
     def check_password(self, password):
-        return check_password_hash(self.password_hash, password)
+        # Werkzeug raises ValueError for a hash it cannot read (a row edited by
+        # hand, say), though not for one without "$": a failed login, not a 500.
+        try:
+            return check_password_hash(self.password_hash, password)
+        except ValueError:
+            return False
 
 
 def add_user(name, password, active=True):
@@ -50,7 +55,6 @@ def add_user(name, password, active=True):
 
 
 def find_user(name):
-    """The user called name, or None."""
     return User.get_or_none(User.name == name)
 
 

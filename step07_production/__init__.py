@@ -74,7 +74,6 @@ def create_app(test_config=None):
     use_development_key_only_in_development(app)
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
-    # The SQLite file lives in the instance folder.
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)

@@ -41,7 +41,12 @@ class User(UserMixin, db.Model):
         return self.active
 
     def check_password(self, password):
-        return password_matches(self.password_hash, password)
+        # Werkzeug raises ValueError for a hash it cannot read (a row edited by
+        # hand, say), though not for one without "$": a failed login, not a 500.
+        try:
+            return check_password_hash(self.password_hash, password)
+        except ValueError:
+            return False
 
 
 def add_user(name, password, active=True):
@@ -80,17 +85,6 @@ def upgrade_password_hash(user, password):
     """
     if not user.password_hash.startswith(current_app.config["PASSWORD_HASH_METHOD"] + "$"):
         change_password(user, password)
-
-
-def password_matches(password_hash, password):
-    """Check a password against a stored hash. A malformed hash never matches."""
-    try:
-        return check_password_hash(password_hash, password)
-    except ValueError:
-        # Werkzeug raises for a hash whose method it does not know, or whose
-        # parameters are wrong, as a row edited by hand might hold: that is a
-        # failed login, not a crash. (A hash without "$" is simply False.)
-        return False
 
 
 def check_no_password(password):
