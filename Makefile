@@ -44,7 +44,7 @@ docs: setup
 screenshots: setup
 	SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py tests/test_xray.py -k "chromium and not postgresql"
 
-# Step 4 under gunicorn, 8 clients for 20 s (tools/loadtest.py; loopback only).
+# Step 7 under gunicorn, 8 clients for 20 s (tools/loadtest.py; loopback only).
 # DATABASE_URL=postgresql://... loads PostgreSQL instead of SQLite (and wipes it).
 loadtest: setup
 	$(BIN)/python -m tools.loadtest $(if $(DATABASE_URL),--database-url $(DATABASE_URL))

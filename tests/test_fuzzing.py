@@ -27,7 +27,7 @@ EXTRA_FIELDS = st.dictionaries(st.text(min_size=1, max_size=10), st.text(max_siz
 
 @pytest.fixture
 def unthrottled(make_app):
-    """An app without the failed-login limit (step 4 on): each example is a new visitor,
+    """An app without the failed-login limit (step 7 on): each example is a new visitor,
     but all of them share one address, and the limit would stop them."""
     app = make_app(RATELIMIT_ENABLED=False)
     return lambda: AuthActions(app.test_client())

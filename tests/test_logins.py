@@ -1,4 +1,4 @@
-"""Step 4: logins a user can end.
+"""Step 6: logins a user can end.
 
 Each login is a row on the server with a random token of its own, which
 the session and the remember-me cookie carry. Logging out, "log out

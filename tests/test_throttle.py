@@ -1,4 +1,4 @@
-"""Step 4: password guessing stops.
+"""Step 7: password guessing stops.
 
 After 10 failed password checks for one account from one address in 15
 minutes, further attempts from that address get 429 with Retry-After, and no
