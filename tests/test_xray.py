@@ -232,6 +232,7 @@ def test_a_token_call_is_one_line_in_the_terminal(xrayed, caplog):
 
 
 @pytest.mark.since(5)
+@pytest.mark.until(5)
 def test_the_chapter_shows_the_line_the_terminal_prints(xrayed, caplog):
     chapter = (ROOT / "step05_request_loader" / "README.md").read_text(encoding="utf-8")
     shown = re.search(r"<!-- x-ray line -->\n```text\n(.*?)\n```", chapter, re.S)
