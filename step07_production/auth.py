@@ -39,8 +39,9 @@ def load_user(token):
     finds that login and its user, in one query. Returning None makes the
     visitor anonymous; raising would be a 500.
     """
-    # Watch the terminal (`flask run --debug`) to see when this runs.
-    current_app.logger.debug("load_user(%r)", token)
+    # Watch the terminal (`flask run --debug`) to see when this runs: only the
+    # token's start, as a log is no place for a live token.
+    current_app.logger.debug("load_user(%.8r…)", token)
     # Only a token can be one; anything else is not worth a query.
     if not (isinstance(token, str) and logins.TOKEN.fullmatch(token)):
         return None
