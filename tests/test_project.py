@@ -189,10 +189,15 @@ def test_make_bench_prints_its_table():
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    for row in ("| step 4, logged-in home page |", "| peer: Flask-SQLAlchemy, logged-in home page |",
+    for row in ("| step 4, logged-in home page |", "| step 6, logged-in home page |",
+                "| peer: Flask-SQLAlchemy, logged-in home page |",
                 "| peer: Flask-SQLAlchemy, anonymous home page |", "| `scrypt:131072:8:1` |"):
         assert row in result.stdout
-    assert re.search(r"of the peer's, (within|OVER) the budget of 0\.67\.", result.stdout)
+    # Which database each side used, and a verdict per step from the paired ratios.
+    assert "a SQLite file through `peewee.SqliteDatabase`" in result.stdout
+    for step in ("step 4", "step 6"):
+        assert re.search(rf"^{step}: \d+\.\d\d of the peer's, (within|OVER) the budget of 0\.67\.$",
+                         result.stdout, re.M), step
 
 
 @pytest.mark.since(4)
