@@ -86,9 +86,6 @@ class MemoryUsers:
 class DatabaseUsers:
     """From step 4: rows of a table of the step's database."""
 
-    # From this step on, get_id() is a login's random token, never a row's id.
-    TOKENS_FROM = 6
-
     def __init__(self, app, step):
         self.app = app
         self.step = step
@@ -99,12 +96,16 @@ class DatabaseUsers:
         return str(getattr(row, type(row)._meta.primary_key.name))
 
     def name_of_active(self, user_id):
-        """The name of the active user whose get_id() is user_id, or None."""
-        if self.step.number >= self.TOKENS_FROM or not isinstance(user_id, str):
+        """The name of the active user whose get_id() is user_id, or None.
+
+        Asked of the folder's own users, not of its step number: a workshop's
+        step 6 starts as a copy of step 5, whose get_id() is still the row's id.
+        """
+        if not isinstance(user_id, str):
             return None
         for name in DEMO_PASSWORDS:
             row = self.row_of(name, missing_ok=True)
-            if row is not None and self.id_of(name) == user_id and is_active(row):
+            if row is not None and id_given_by(row) == user_id and is_active(row):
                 return name
         return None
 
@@ -145,6 +146,19 @@ class DatabaseUsers:
 
     def _hash_field(self, row):
         return next(field for field, value in row.__data__.items() if is_password_hash(value))
+
+
+def id_given_by(row):
+    """What get_id() returns for a user's row loaded on its own.
+
+    The row's id in steps 4 and 5; from step 6, the token of a login, which a
+    row loaded without one does not have (None, or an error from a get_id()
+    that needs a login).
+    """
+    try:
+        return row.get_id()
+    except (AttributeError, NotImplementedError):
+        return None
 
 
 def is_password_hash(value):

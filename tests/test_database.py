@@ -23,7 +23,7 @@ from playhouse.test_utils import count_queries
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tests.accounts import is_password_hash
-from tests.databases import snapshot, text_in_tables
+from tests.databases import database_of, rows_by_table, snapshot, text_in_tables
 from tests.forms import AuthActions
 
 pytestmark = [pytest.mark.since(4), pytest.mark.section("Managing users from the command line")]
@@ -160,6 +160,37 @@ class TestQueries:
     def test_no_query_for_a_logged_in_user_on_a_page_without_current_user(self, client, auth):
         auth.login()
         assert self.queries_for(client, "/static/style.css") == 0
+
+
+@pytest.mark.since(4)
+@pytest.mark.section("The loader: a query that may find nothing")
+class TestTheLoader:
+    """The loader turns "no such row" into None, and nothing else."""
+
+    def test_a_database_that_fails_is_an_error_page_not_a_logout(self, step, make_app):
+        """A loader that catches every exception logs everyone out while the database is down.
+
+        The users' table goes away behind the app's back (renamed, as a
+        migration gone wrong might leave it): every query for a user now
+        fails. That must be an error page, 500, and not the visitor's page.
+        """
+        app = make_app(PROPAGATE_EXCEPTIONS=False)
+        alice = AuthActions(app.test_client())
+        alice.login()
+        assert "Hello, alice!" in alice.client.get("/").text
+        table = table_of_users(step)
+        database_of(step).execute_sql(f'ALTER TABLE "{table}" RENAME TO "{table}_gone"')
+        response = alice.client.get("/")
+        assert response.status_code == 500
+        assert "Hello, visitor!" not in response.text
+
+
+def table_of_users(step):
+    """The table of the users: the one whose rows hold alice's name and a password hash."""
+    return next(
+        table for table, rows in rows_by_table(step).items()
+        if any("alice" in row and any(map(is_password_hash, row)) for row in rows)
+    )
 
 
 class TestAddUser:

@@ -82,7 +82,7 @@ def test_a_starting_folder_is_named_as_its_step_and_says_what_to_do(tmp_path):
     assert not (folder / "README.md").exists()
     task = (folder / "TASK.md").read_text()
     assert "make check STEP=4" in task
-    assert "A login is a row" in task  # a section to read
+    assert "The loader: a query that may find nothing" in task  # a section to read
     assert '"What changed", is the whole solution' in task
     assert "## What the grader needs from your folder" in task
     assert "### Step 4" in task and "### Step 5" not in task
@@ -98,51 +98,93 @@ RIGHT = {
     "no log line, print": (2, [
         ("auth.py", 'current_app.logger.debug("load_user(%r)", user_id)', 'print("load_user", user_id)'),
     ]),
-    "modules renamed, the models not offered by the package": (4, [
+    "the users in another module, under another name": (2, [
         ("users.py", None, "accounts.py"),
-        ("auth.py", None, "login_views.py"),
-        ("*.py", "from .users import", "from .accounts import"),
-        ("cli.py", "from . import logins, users", "from . import accounts as users, logins"),
-        ("__init__.py", "from . import auth, cli, pages, throttle",
-         "from . import cli, pages, throttle\nfrom . import login_views as auth"),
-        ("__init__.py", "from .logins import Login  # noqa: F401 (the tests find the models here)\n", ""),
-        ("__init__.py", "from .accounts import User  # noqa: F401\n", ""),
+        ("accounts.py", "USERS = {", "ACCOUNTS = {"),
+        ("accounts.py", "in USERS.values()", "in ACCOUNTS.values()"),
+        ("auth.py", "from .users import USERS, find_user", "from .accounts import ACCOUNTS, find_user"),
+        ("auth.py", "    user = USERS.get(user_id)", "    user = ACCOUNTS.get(user_id)"),
     ]),
-    "fields renamed: username, joined": (4, [
+    "the loader as User.get_or_none": (4, [
+        ("auth.py", '''    try:
+        user = User.get_by_id(int(user_id))
+    except User.DoesNotExist:
+        # No such row: a deleted user, say. That is an anonymous visitor.
+        # Catch exactly this, never every exception: a database that is down
+        # must be an error page, not a silent logout.
+        return None
+    # A user switched off after logging in is logged out on the next request.
+    if not user.is_active:''', '''    user = User.get_or_none(User.id == int(user_id))
+    # A user switched off after logging in is logged out on the next request.
+    if user is None or not user.is_active:'''),
+    ]),
+    "init-db named by Click after the function init_db": (4, [
+        ("cli.py", '@click.command("init-db")\n@with_appcontext\ndef init_db():',
+         "@click.command()\n@with_appcontext\ndef init_db():"),
+    ]),
+    "fields renamed: username, enabled": (4, [
         ("users.py", "    name = CharField(max_length=64, unique=True)",
          "    username = CharField(max_length=64, unique=True)"),
-        ("users.py", "    created = DateTimeField(default=utc_now)", "    joined = DateTimeField(default=utc_now)"),
-        ("users.py", "User.create(name=name,", "User.create(username=name,"),
+        ("users.py", "    active = BooleanField(default=True)", "    enabled = BooleanField(default=True)"),
+        ("users.py", "        return self.active", "        return self.enabled"),
+        ("users.py", "User.create(name=name, password_hash=hash_password(password), active=active)",
+         "User.create(username=name, password_hash=hash_password(password), enabled=active)"),
+        ("cli.py", "update_user(username, active=False)", "update_user(username, enabled=False)"),
+        ("cli.py", "update_user(username, active=True)", "update_user(username, enabled=True)"),
         ("*.py", "User.name", "User.username"),
         ("*.py", "user.name", "user.username"),
         ("*.html", "user.name", "user.username"),
-        ("logins.py", "users.id, users.name, users.password_hash", "users.id, users.username, users.password_hash"),
-        ("logins.py", "User(id=user_id, name=name,", "User(id=user_id, username=name,"),
-    ]),
-    "the loader as a peewee query, get_or_none": (4, [
-        ("logins.py", '''    query = FIND_LOGIN.format(db.database.param)
-    row = db.database.execute_sql(query, (hash_token(token), oldest_allowed())).fetchone()
-    if row is None:
-        return None
-    login_id, password_typed, user_id, name, password_hash = row
-    user = User(id=user_id, name=name, password_hash=password_hash, active=True)
-    password_typed = Login.password_typed.python_value(password_typed)
-    user.login = Login(id=login_id, user=user, password_typed=password_typed)
-    user.login_token = token''', '''    login = (
-        Login.select(Login, User).join(User)
-        .where((Login.token_hash == hash_token(token)) & (Login.created > oldest_allowed())
-               & User.active)
-        .get_or_none()
-    )
-    if login is None:
-        return None
-    user = login.user
-    user.login, user.login_token = login, token'''),
     ]),
     "tokens stored as an HMAC keyed with the secret": (5, [
         ("tokens.py", "    return hashlib.sha256(token.encode()).hexdigest()",
          "    return hmac.new(current_app.secret_key.encode(), token.encode(), 'sha256').hexdigest()"),
         ("tokens.py", "import hashlib\n", "import hashlib\nimport hmac\n\nfrom flask import current_app\n"),
+    ]),
+    "the login's loader as a join with get_or_none": (6, [
+        ("auth.py", '''    try:
+        login = (
+            Login.select(Login, User)
+            .join(User)
+            .where(
+                (Login.token_hash == logins.hash_login_token(token))
+                & (Login.created > logins.oldest_allowed())
+            )
+            .get()
+        )
+    except Login.DoesNotExist:
+        # An unknown token, a login that was ended, or one past its lifetime.
+        return None
+    user = login.user
+    # A user switched off after logging in is logged out on the next request.
+    if not user.is_active:
+        return None''', '''    login = (
+        Login.select(Login, User)
+        .join(User)
+        .where((Login.token_hash == logins.hash_login_token(token))
+               & (Login.created > logins.oldest_allowed()) & User.active)
+        .get_or_none()
+    )
+    if login is None:
+        return None
+    user = login.user'''),
+    ]),
+    "a login's fields renamed: started, browser": (6, [
+        ("logins.py", "    created = DateTimeField(default=utc_now)",
+         "    started = DateTimeField(default=utc_now)"),
+        ("logins.py", "    user_agent = CharField(max_length=200)",
+         "    browser = CharField(max_length=200)"),
+        ("logins.py", "user_agent=user_agent)", "browser=user_agent)"),
+        ("*.py", "Login.created", "Login.started"),
+        ("templates/profile.html", "login.created", "login.started"),
+        ("templates/profile.html", "login.user_agent", "login.browser"),
+    ]),
+    "modules renamed": (7, [
+        ("users.py", None, "accounts.py"),
+        ("auth.py", None, "login_views.py"),
+        ("*.py", "from .users import", "from .accounts import"),
+        ("cli.py", "from . import logins, tokens, users", "from . import accounts as users, logins, tokens"),
+        ("__init__.py", "from . import api, auth, cli, pages, throttle",
+         "from . import api, cli, pages, throttle\nfrom . import login_views as auth"),
     ]),
 }
 
@@ -159,11 +201,13 @@ WRONG = {
         ("redirects.py", "    return (\n        isinstance(target, str)",
          '    return isinstance(target, str) and target.startswith("/")\n    return (\n        isinstance(target, str)'),
     ]),
+    "a loader that catches every exception": (4, "The loader: a query that may find nothing", [
+        ("auth.py", "    except User.DoesNotExist:", "    except Exception:"),
+    ]),
     "a look before the insert, no unique index": (4, "Managing users from the command line", [
         ("users.py", "name = CharField(max_length=64, unique=True)", "name = CharField(max_length=64)"),
         ("cli.py", '''    try:
-        with db.database.atomic():
-            users.add_user(username, password)
+        users.add_user(username, password)
     except IntegrityError:
         # The unique index on name, not a check before the insert: two
         # commands running at once cannot both get past it.

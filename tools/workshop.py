@@ -49,13 +49,16 @@ NOT_GRADED = (
     "tests/test_xray.py",
 )
 # A grade in seconds: no browser plugin, and fewer examples for the
-# property-based tests than `make test` tries. Steps 4 and 5 have enough
-# tests to be worth both cores; below that, starting a second process costs
-# more than it saves.
+# property-based tests than `make test` tries. From step 4 on there are
+# enough tests to be worth both cores; below that, starting a second process
+# costs more than it saves.
 FAST = ["-p", "no:playwright", "--hypothesis-profile=grading", "--tb=short"]
-PROCESSES = {2: ["-p", "no:xdist"], 3: ["-p", "no:xdist"], 4: ["-n", "2", "--dist", "worksteal"], 5: ["-n", "2", "--dist", "worksteal"]}
+ONE_PROCESS = ["-p", "no:xdist"]
+TWO_PROCESSES = ["-n", "2", "--dist", "worksteal"]
+PROCESSES = {2: ONE_PROCESS, 3: ONE_PROCESS, 4: TWO_PROCESSES, 5: TWO_PROCESSES,
+             6: TWO_PROCESSES, 7: TWO_PROCESSES}
 # The longest `make check` may take on a 2-core machine, by step (`time` prints it).
-CHECK_SECONDS = {2: 3, 3: 3, 4: 5, 5: 5}
+CHECK_SECONDS = {2: 3, 3: 3, 4: 5, 5: 5, 6: 5, 7: 5}
 
 
 @dataclass(frozen=True)
@@ -77,31 +80,42 @@ CONCEPTS = (
     Concept(3, "Remember me, fresh logins, and the cookies that carry a login",
             ("tests/test_remember.py", "tests/test_user_loader.py", "tests/test_sessions.py",
              "tests/test_passwords.py")),
-    Concept(4, "Users in a database, loaded with one query",
+    Concept(4, "Users in a database, and a loader that answers None for a missing row",
             ("tests/test_database.py::TestConfiguration", "tests/test_database.py::TestInitDb",
-             "tests/test_database.py::TestQueries")),
+             "tests/test_database.py::TestQueries", "tests/test_database.py::TestTheLoader")),
     Concept(4, "Commands to manage users",
             ("tests/test_database.py::TestAddUser", "tests/test_database.py::TestDeactivateUser",
              "tests/test_database.py::TestSetPassword", "tests/test_database.py::TestActivateUser",
              "tests/test_passwords.py::test_add_user")),
-    Concept(4, "Logins a user can end: logout, everywhere, new passwords, lifetimes",
-            ("tests/test_logins.py",)),
-    Concept(4, "Password guessing that stops", ("tests/test_throttle.py",)),
-    Concept(4, "Upgrading old password hashes", ("tests/test_database.py::TestHashUpgrade",)),
-    Concept(4, "Ready for production: the secret key, equal work, malformed hashes",
-            ("tests/test_sessions.py", "tests/test_passwords.py", "tests/test_forms.py")),
+    Concept(4, "Passwords in a table: equal work, malformed hashes",
+            ("tests/test_passwords.py::test_every_login_attempt_checks_exactly_one_hash",
+             "tests/test_passwords.py::test_a_malformed_stored_hash_is_a_failed_login")),
     Concept(5, "Issuing tokens, stored only as hashes",
             ("tests/test_api_tokens.py::TestIssuingTokens",)),
     Concept(5, "The request loader and the API's JSON 401s",
             ("tests/test_api_tokens.py::TestCallingTheApi",
              "tests/test_api_tokens.py::TestTokensEndpoints",
-             "tests/test_api_tokens.py::test_a_token_response_sets_no_cookie",
              "tests/test_fuzzing.py")),
-    Concept(5, "An API that always answers in JSON, with one query per call",
-            ("tests/test_api_tokens.py::TestAlwaysJson",
-             "tests/test_api_tokens.py::TestOneQueryPerTokenCall")),
+    Concept(5, "An API that always answers in JSON", ("tests/test_api_tokens.py::TestAlwaysJson",)),
     Concept(5, "Revoked tokens and switched-off users stop at once",
             ("tests/test_api_tokens.py::TestStoppingTokens",)),
+    Concept(6, "Logins a user can end: logout, everywhere, new passwords, lifetimes",
+            ("tests/test_logins.py",
+             "tests/test_database.py::TestQueries::"
+             "test_the_profile_adds_one_query_for_the_list_of_logins")),
+    Concept(7, "Password guessing that stops", ("tests/test_throttle.py",)),
+    Concept(7, "Upgrading old password hashes", ("tests/test_database.py::TestHashUpgrade",)),
+    Concept(7, "Ready for production: secret key, headers, body limits, PostgreSQL",
+            ("tests/test_sessions.py", "tests/test_forms.py",
+             "tests/test_api_tokens.py::TestAlwaysJson::test_an_oversized_body_gets_413_in_json",
+             "tests/test_database.py::TestConfiguration")),
+    Concept(7, "API tokens in production",
+            ("tests/test_api_tokens.py::TestAlwaysJson::"
+             "test_a_flood_of_bad_tokens_gets_429_in_json_with_retry_after",
+             "tests/test_api_tokens.py::TestAlwaysJson::test_good_tokens_are_not_counted",
+             "tests/test_api_tokens.py::TestOneQueryPerTokenCall",
+             "tests/test_api_tokens.py::"
+             "test_a_token_response_sets_no_cookie_even_when_the_session_was_written")),
 )
 
 
@@ -116,7 +130,9 @@ def concept_of(test, since):
 def start(number, force=False, workshop=WORKSHOP):
     """Copy step N-1 into workshop/, named as step N; return the new folder."""
     if number < 2:
-        raise SystemExit("Step 1 has no step before it: start a workshop at step 2 to 5.")
+        raise SystemExit(
+            f"Step 1 has no step before it: start a workshop at step 2 to {len(STEP_NAMES)}."
+        )
     name, previous = STEP_NAMES[number - 1], STEP_NAMES[number - 2]
     folder = workshop / name
     if folder.exists():
