@@ -16,9 +16,8 @@ from . import auth
 def create_app(test_config=None):
     """Create and configure the app (the application factory)."""
     app = Flask(__name__, instance_relative_config=True)
-    # SECRET_KEY signs the session cookie: whoever knows it can log in as
-    # anyone, so it is never in the code. `make` writes a random one into
-    # instance/config.py (never committed); or set FLASK_SECRET_KEY.
+    # SECRET_KEY signs the session cookie: whoever knows it can log in as anyone, so it
+    # is never in the code. `make` writes one into instance/config.py, or set FLASK_SECRET_KEY.
     app.config["SECRET_KEY"] = os.environ.get("FLASK_SECRET_KEY")
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)

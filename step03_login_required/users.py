@@ -9,8 +9,7 @@ MIN_PASSWORD_LENGTH = 8
 
 
 class User(UserMixin):
-    """A user as Flask-Login needs it. UserMixin provides get_id() (the id as a
-    string, which login_user stores in the session) and is_authenticated."""
+    """A user as Flask-Login needs it: UserMixin adds get_id() and is_authenticated."""
 
     def __init__(self, id, name, password_hash, active=True):
         self.id = id
@@ -27,9 +26,8 @@ class User(UserMixin):
         return check_password_hash(self.password_hash, password)
 
 
-# Only a hash of each password is kept, made with the method named at its
-# start: scrypt at the OWASP minimum (Werkzeug's default is weaker). alice's
-# password is "wonderland", bob's "bobthebuilder", carol's "looking-glass".
+# Only a hash of each password is kept, made with scrypt at the OWASP minimum (Werkzeug's
+# default is weaker): "wonderland" for alice, "bobthebuilder" for bob, "looking-glass" for carol.
 USERS = {user.get_id(): user for user in [
     User(1, "alice", "scrypt:131072:8:1$GdMYyi5eHcERuOZz$e42b3335c9705b3778959753c8cf45714e437100a329db765fc07254932cce38285bb5ba66fcf0cc9fb48e0cc7f4f2fe422d398fb7cf6e3209362bcda8bd78ab"),
     User(2, "bob", "scrypt:131072:8:1$BIcBVHwGcI6er7rh$df438ef423a4f82b9d86dc0e78931bbe159e1aa0d1e2cc8563f190b825d01a49e535cea0a8d23f66bb5a98eb695a6cb1620abbdf25b9833bd42ae312c553b08c"),

@@ -29,6 +29,13 @@ login_manager.needs_refresh_message_category = "info"
 bp = Blueprint("auth", __name__)
 
 
+@bp.before_app_request
+def ignore_unreadable_remember_cookie():
+    # Flask-Login 0.6.3 fails (a 500) on a planted non-ASCII remember cookie: have it cleared.
+    if not request.cookies.get("remember_token", "").isascii():
+        session["_remember"] = "clear"
+
+
 @login_manager.user_loader
 def load_user(user_id):
     """Turn the id stored in the session back into a user, or None.
@@ -47,9 +54,8 @@ def load_user(user_id):
     try:
         user = User.get_by_id(int(user_id))
     except User.DoesNotExist:
-        # No such row: a deleted user, say. That is an anonymous visitor.
-        # Catch exactly this, never every exception: a database that is down
-        # must be an error page, not a silent logout.
+        # No such row (a deleted user, say): an anonymous visitor. Catch exactly this,
+        # never every exception: a database that is down must be an error page, not a logout.
         return None
     # A user switched off after logging in is logged out on the next request.
     if not user.is_active:

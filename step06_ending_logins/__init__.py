@@ -19,9 +19,8 @@ from .db import RowId, database_config, db
 def create_app(test_config=None):
     """Create and configure the app (the application factory)."""
     app = Flask(__name__, instance_relative_config=True)
-    # SECRET_KEY signs the session cookie: whoever knows it can log in as
-    # anyone, so it is never in the code. `make` writes a random one into
-    # instance/config.py (never committed); or set FLASK_SECRET_KEY.
+    # SECRET_KEY signs the session cookie: whoever knows it can log in as anyone, so it
+    # is never in the code. `make` writes one into instance/config.py, or set FLASK_SECRET_KEY.
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("FLASK_SECRET_KEY"),
         # Passwords are hashed with scrypt at the OWASP minimum (N=2**17, r=8,

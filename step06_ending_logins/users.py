@@ -41,8 +41,7 @@ class User(UserMixin, db.Model):
         return self.active
 
     def check_password(self, password):
-        # Werkzeug raises ValueError for a hash it cannot read (a row edited by
-        # hand, say), though not for one without "$": a failed login, not a 500.
+        # A hash Werkzeug cannot read (a row edited by hand) raises ValueError: a failed login.
         try:
             return check_password_hash(self.password_hash, password)
         except ValueError:
@@ -75,8 +74,7 @@ def hash_password(password):
 
 
 def check_no_password(password):
-    """As much work as checking a real password, and never a match."""
-    # Finding a user is a query now, answered at once for a missing one: the
-    # time a failed login took would tell which names exist. This runs today's
-    # method in full, on a hash (`method$salt$hash`) that cannot match.
+    """As much work as checking a real password, and never a match: a missing user,
+    answered at once, would show in the time a failed login takes. This hash names
+    today's method, so checking it costs the same; it cannot match (`method$salt$hash`)."""
     check_password_hash(current_app.config["PASSWORD_HASH_METHOD"] + "$salt$no-hash", password)

@@ -30,6 +30,13 @@ login_manager.needs_refresh_message_category = "info"
 bp = Blueprint("auth", __name__)
 
 
+@bp.before_app_request
+def ignore_unreadable_remember_cookie():
+    # Flask-Login 0.6.3 fails (a 500) on a planted non-ASCII remember cookie: have it cleared.
+    if not request.cookies.get("remember_token", "").isascii():
+        session["_remember"] = "clear"
+
+
 @login_manager.user_loader
 def load_user(token):
     """Turn the login token in the session (or remember cookie) into its user, or None.

@@ -155,3 +155,28 @@ def test_every_answer_carries_the_security_headers(client, auth, path):
     assert int(response.headers["Strict-Transport-Security"].split("=")[1].split(";")[0]) >= 31536000
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.section("Logging out")
+@pytest.mark.parametrize("value", ["a|é", "é", "1|" + "é" * 128, "\u200b|x"])
+def test_a_remember_cookie_flask_login_cannot_read_is_an_anonymous_visitor(client, value):
+    """Flask-Login 0.6.3 raises TypeError on a non-ASCII remember cookie; anyone may plant one.
+
+    The page is a visitor's, and the answer tells the browser to drop the cookie.
+    """
+    client.set_cookie("remember_token", value)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Hello, visitor!" in response.text
+    deleted = [header for header in response.headers.getlist("Set-Cookie")
+               if header.startswith("remember_token=;")]
+    assert deleted and "Max-Age=0" in deleted[0]
+
+
+@pytest.mark.section("Logging out")
+def test_a_planted_remember_cookie_leaves_a_logged_in_user_logged_in(client, auth):
+    auth.login()
+    client.set_cookie("remember_token", "a|é")
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Hello, alice!" in response.text
