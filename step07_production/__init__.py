@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFProtect
+from redis.exceptions import RedisError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import api, auth, cli, pages, throttle
@@ -83,6 +84,7 @@ def create_app(test_config=None):
     # Refuses every POST form without a valid CSRF token, the login form too.
     CSRFProtect(app)
     throttle.limiter.init_app(app)
+    app.register_error_handler(RedisError, throttle.counts_unavailable)
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)

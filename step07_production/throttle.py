@@ -8,12 +8,14 @@ Other accounts, and the same account from other addresses, are not counted
 with it: nobody can lock another user out.
 
 The counts live in this process's memory, or in Redis, shared by every
-process of every server, when RATELIMIT_STORAGE_URI names one.
+process of every server, when RATELIMIT_STORAGE_URI names one. While Redis
+cannot be reached, what it limits answers 503: checking passwords uncounted
+would let guessing through.
 """
 
 import time
 
-from flask import g, make_response, render_template, request
+from flask import current_app, g, make_response, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
@@ -34,6 +36,16 @@ def account_and_address():
 def password_failed():
     """Count this request against its account and address (see the limit below)."""
     g.password_failed = True
+
+
+def counts_unavailable(error):
+    """The page (JSON under /api/) for a request whose count Redis could not keep: 503."""
+    current_app.logger.error("The rate limit's storage is unreachable: %s", error)
+    # Redis is usually back within seconds; Flask-Limiter reconnects on its own.
+    headers = {"Retry-After": "30"}
+    if request.path.startswith("/api/"):
+        return {"error": "The service is unavailable for a moment. Try again later."}, 503, headers
+    return render_template("unavailable.html"), 503, headers
 
 
 def too_many_attempts(limit):

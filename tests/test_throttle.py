@@ -6,12 +6,17 @@ password is checked. Other accounts, and other addresses, are not affected.
 The limit is on in every configuration, tests included.
 """
 
+import shutil
+import socket
+import subprocess
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import time_machine
 
 from tests.forms import AuthActions
+from tests.steps import not_installed
 
 pytestmark = [pytest.mark.since(7), pytest.mark.section("Password guessing that stops")]
 
@@ -124,3 +129,76 @@ def test_the_limit_is_on_in_a_fresh_app_after_one_that_turned_it_off(make_app):
     throttled = AuthActions(make_app().test_client())
     fail(throttled, LIMIT)
     assert throttled.login().status_code == 429
+
+
+def unreachable_redis_url():
+    """A Redis URL on a loopback port where nothing listens: the store is down."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"
+
+
+@pytest.mark.section("Password guessing that stops")
+def test_with_its_store_down_the_limit_answers_503_and_checks_no_password(make_app, hash_checks):
+    """Failing closed: no password is checked uncounted, and the answer says to come back."""
+    visitor = AuthActions(make_app(RATELIMIT_STORAGE_URI=unreachable_redis_url()).test_client())
+    token = visitor.csrf_token()
+    hash_checks.clear()
+    response = visitor.client.post(
+        "/login", data={"csrf_token": token, "username": "alice", "password": "wonderland"}
+    )
+    assert response.status_code == 503
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert "Logging in is unavailable for a moment" in response.text
+    assert "Traceback" not in response.text
+    assert hash_checks == []
+    assert "Hello, visitor!" in visitor.client.get("/").text
+
+
+@pytest.mark.section("Password guessing that stops")
+def test_with_its_store_down_the_api_answers_503_in_json(make_app):
+    app = make_app(RATELIMIT_STORAGE_URI=unreachable_redis_url())
+    token = app.test_cli_runner().invoke(args=["issue-token", "alice"]).output.splitlines()[-1]
+    response = app.test_client().get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 503
+    assert response.is_json and "unavailable" in response.json["error"]
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+
+
+@pytest.mark.slow
+@pytest.mark.section("Password guessing that stops")
+def test_the_limit_comes_back_by_itself_when_redis_does(make_app, tmp_path):
+    """A Redis of the test's own, stopped and started again under a running app."""
+    server = shutil.which("redis-server")
+    if server is None:
+        not_installed("redis-server is not installed: apt-get install redis-server")
+    url = unreachable_redis_url()
+    port = url.rsplit(":", 1)[1].split("/")[0]
+
+    def start():
+        process = subprocess.Popen(
+            [server, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", int(port))) == 0:
+                    return process
+            time.sleep(0.05)
+        process.kill()
+        raise AssertionError("redis-server did not start")
+
+    visitor = AuthActions(make_app(RATELIMIT_STORAGE_URI=url).test_client())
+    redis_server = start()
+    try:
+        assert fail(visitor, 1) == [200]
+        redis_server.terminate()
+        redis_server.wait(timeout=10)
+        assert fail(visitor, 1) == [503]
+        redis_server = start()
+        assert fail(visitor, 1) == [200]
+        assert visitor.login("alice", "wonderland").status_code == 302
+    finally:
+        redis_server.terminate()
+        redis_server.wait(timeout=10)
