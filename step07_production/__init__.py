@@ -53,7 +53,7 @@ def create_app(test_config=None):
         # A login form is small; refuse huge bodies with 413 before parsing.
         MAX_CONTENT_LENGTH=16 * 1024,
         DATABASE=database_config(app),
-        # Failed password checks are counted (throttle.py), in Redis when the
+        # Password attempts are counted (throttle.py), in Redis when the
         # environment names one: every process then shares one count. On in
         # every configuration; a test that must turn it off says so.
         RATELIMIT_ENABLED=True,

@@ -14,7 +14,7 @@ from flask_login import (
 from . import logins, tokens
 from .logins import Login
 from .redirects import is_safe_redirect
-from .throttle import limit_password_guesses, password_failed
+from .throttle import count_password_attempt, password_accepted
 from .users import User, check_no_password, find_user, upgrade_password_hash
 
 login_manager = LoginManager()
@@ -135,7 +135,6 @@ def requested_next():
 
 
 @bp.route("/login", methods=("GET", "POST"))
-@limit_password_guesses
 def login():
     """Show the login form; on POST, log the user in and send them on."""
     if request.method == "GET" and current_user.is_authenticated:
@@ -143,6 +142,10 @@ def login():
 
     error = None
     if request.method == "POST":
+        # Counted before the password is checked (throttle.py).
+        refused = count_password_attempt(request.form.get("username", ""))
+        if refused:
+            return refused
         # Taken exactly as typed: no stripping, no truncating.
         user = find_user(request.form.get("username", ""))
         password = request.form.get("password", "")
@@ -153,11 +156,11 @@ def login():
             # One message for every failure: the page never tells an attacker
             # which names exist, or which accounts are switched off.
             error = "Invalid username or password."
-            password_failed()
         else:
+            password_accepted(user.name)
+            upgrade_password_hash(user, password)
             # Start from an empty session: nothing put into it before the
             # login (by an attacker, say) carries over into the logged-in one.
-            upgrade_password_hash(user, password)
             session.clear()
             # A new login, with a token of its own for get_id() to return.
             logins.start_login(user, request.headers.get("User-Agent", ""))
@@ -169,20 +172,22 @@ def login():
 
 
 @bp.route("/reauthenticate", methods=("GET", "POST"))
-@limit_password_guesses
 @login_required
 def reauthenticate():
     """Ask for the password again, to make a remembered login fresh."""
     error = None
     if request.method == "POST":
+        refused = count_password_attempt(current_user.name)
+        if refused:
+            return refused
         if current_user.check_password(request.form.get("password", "")):
+            password_accepted(current_user.name)
             # Marks the session fresh, as if the user had just logged in, and
             # the login too: freshness is measured on the server.
             confirm_login()
             logins.confirm_password_typed(current_user.login)
             return redirect(requested_next() or url_for("index"))
         error = "That is not your password."
-        password_failed()
     return render_template("reauthenticate.html", error=error, next=requested_next())
 
 

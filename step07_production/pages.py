@@ -4,7 +4,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, fresh_login_required, login_fresh, login_required, logout_user
 
 from . import logins
-from .throttle import limit_password_guesses, password_failed
+from .throttle import count_password_attempt
 from .users import password_problem
 
 bp = Blueprint("pages", __name__)
@@ -19,17 +19,18 @@ def profile():
 
 
 @bp.route("/settings", methods=("GET", "POST"))
-@limit_password_guesses
 @fresh_login_required
 def settings():
     """Change the password: for a fresh login, and after the current password."""
     error = None
     if request.method == "POST":
+        refused = count_password_attempt(current_user.name)
+        if refused:
+            return refused
         password = request.form.get("new_password", "")
         # Whoever sits at a logged-in browser must still know the password.
         if not current_user.check_password(request.form.get("current_password", "")):
             error = "That is not your current password."
-            password_failed()
         else:
             error = password_problem(password)
         if error is None:

@@ -1,12 +1,18 @@
-"""Password guessing that stops: Flask-Limiter counts failed password checks.
+"""Password guessing that stops: every password check is counted first.
 
-Every form that checks a password (login, the password confirmation, the
-current password on the settings page) shares one limit: 10 failures for
-one account from one address in 15 minutes. The next attempt gets 429, with
-Retry-After, before any password is checked, so guessing then costs no CPU.
-Other accounts, and the same account from other addresses, are not counted
-with it: nobody can lock another user out.
+Each attempt is counted before its password is checked: requests sent at
+once cannot slip past the limit while they are in flight. Three counts,
+each over the last 15 minutes (a moving window):
 
+- 10 for one account from one address. A guesser is stopped there, and the
+  owner, from another address, is not. The right password clears it.
+- 100 for one account from any address, against a guesser with many
+  addresses. Anyone can use it to lock the owner out for a while, so it is
+  high: the trade-off the chapter explains.
+- 30 for one address, whatever the account: one password tried on many
+  accounts ("spraying").
+
+Past one, the answer is 429 with Retry-After, and no password is checked.
 The counts live in this process's memory, or in Redis, shared by every
 process of every server, when RATELIMIT_STORAGE_URI names one. While Redis
 cannot be reached, what it limits answers 503: checking passwords uncounted
@@ -15,54 +21,58 @@ would let guessing through.
 
 import time
 
-from flask import current_app, g, make_response, render_template, request
+from flask import current_app, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import current_user
+from limits import parse
 
 # Created without an app, like the database; create_app() calls init_app.
 limiter = Limiter(get_remote_address)
 
+# Each count: its limit, what it is kept for (from the account and the
+# address), and what the refusal says.
+PASSWORD_LIMITS = [
+    (parse("10 per 15 minutes"), lambda account, address: f"{account}|{address}",
+     "Too many wrong passwords for this account from your address."),
+    (parse("100 per 15 minutes"), lambda account, address: account,
+     "Too many wrong passwords for this account."),
+    (parse("30 per 15 minutes"), lambda account, address: address,
+     "Too many passwords tried from your address."),
+]
 
-def account_and_address():
-    """Whose password a request tries, and from which address."""
-    if request.endpoint == "auth.login":
-        account = request.form.get("username", "")
-    else:
-        account = current_user.name if current_user.is_authenticated else ""
-    return f"{account}|{get_remote_address()}"
+
+def count_password_attempt(account):
+    """Count an attempt at account's password: a 429 answer if a limit is reached, else None."""
+    if not limiter.enabled:
+        return None
+    address = get_remote_address()
+    for limit, counted_for, message in PASSWORD_LIMITS:
+        # Adds the attempt and tests the limit in one step (one script, in Redis).
+        if not limiter.limiter.hit(limit, "password", counted_for(account, address)):
+            return too_many_attempts(limit, counted_for(account, address), message)
+    return None
 
 
-def password_failed():
-    """Count this request against its account and address (see the limit below)."""
-    g.password_failed = True
+def password_accepted(account):
+    """The right password: its account's failures from this address count no more."""
+    if limiter.enabled:
+        limit, counted_for, _ = PASSWORD_LIMITS[0]
+        limiter.limiter.clear(limit, "password", counted_for(account, get_remote_address()))
+
+
+def too_many_attempts(limit, key, message):
+    """The page for a refused attempt: 429, and when to try again."""
+    reset_at, _ = limiter.limiter.get_window_stats(limit, "password", key)
+    seconds = max(1, int(reset_at - time.time()))
+    page = render_template("too_many_attempts.html", message=message, minutes=-(-seconds // 60))
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 def counts_unavailable(error):
     """The page (JSON under /api/) for a request whose count Redis could not keep: 503."""
     current_app.logger.error("The rate limit's storage is unreachable: %s", error)
-    # Redis is usually back within seconds; Flask-Limiter reconnects on its own.
+    # Redis is usually back within seconds; redis-py reconnects on its own.
     headers = {"Retry-After": "30"}
     if request.path.startswith("/api/"):
         return {"error": "The service is unavailable for a moment. Try again later."}, 503, headers
     return render_template("unavailable.html"), 503, headers
-
-
-def too_many_attempts(limit):
-    """The page for a throttled attempt: 429, and when to try again."""
-    seconds = max(1, int(limit.reset_at - time.time()))
-    page = render_template("too_many_attempts.html", minutes=-(-seconds // 60))
-    return make_response(page, 429, {"Retry-After": str(seconds)})
-
-
-# For every view that checks a password: @limit_password_guesses. Only
-# requests that called password_failed() count; the limit is checked before
-# the view runs.
-limit_password_guesses = limiter.shared_limit(
-    "10 per 15 minutes",
-    scope="password-guesses",
-    key_func=account_and_address,
-    methods=["POST"],
-    deduct_when=lambda response: g.get("password_failed", False),
-    on_breach=too_many_attempts,
-)

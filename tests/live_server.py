@@ -23,6 +23,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
@@ -170,3 +171,22 @@ class Client:
         """Send the next requests to another server, with the same cookies."""
         self.base = base
         self.host = base.removeprefix("http://")
+
+
+def wrong_passwords_at_once(bases, count, address=None):
+    """`count` wrong passwords for alice, sent at the same moment over the servers; the statuses, sorted.
+
+    Each guess comes from a browser of its own (its own session and CSRF
+    token), all from one address: what a guesser does to race a limit.
+    """
+    clients = [Client(bases[number % len(bases)], address) for number in range(count)]
+    forms = [{"csrf_token": client.csrf_token(), "username": "alice", "password": f"guess-{number}"}
+             for number, client in enumerate(clients)]
+    start = threading.Barrier(count)
+
+    def guess(client, form):
+        start.wait(timeout=60)
+        return client.post("/login", form).status
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return sorted(pool.map(guess, clients, forms))

@@ -11,7 +11,7 @@ import secrets
 
 import pytest
 
-from tests.live_server import Client, Deployment
+from tests.live_server import Client, Deployment, wrong_passwords_at_once
 from tests.steps import not_installed
 
 pytestmark = [pytest.mark.since(7), pytest.mark.slow]
@@ -123,6 +123,14 @@ def test_two_servers_share_one_limit_through_redis(deployment, redis_url):
         assert int(refused.headers["Retry-After"]) > 0
         assert attacker.log_in("bob", "bobthebuilder").status == 302
         assert Client(base, "198.51.100.7").log_in("alice", "wonderland").status == 302
+
+
+@pytest.mark.sqlite_only
+def test_guesses_sent_at_once_to_two_servers_get_at_most_ten_checks(deployment, redis_url):
+    """Counted before the password is checked, in Redis: no race between processes lets one by."""
+    deployment.env.update(RATELIMIT_STORAGE_URI=redis_url, TRUSTED_PROXIES="1")
+    servers = [deployment.serve(workers=2), deployment.serve(workers=2)]
+    assert wrong_passwords_at_once(servers, 16, "203.0.113.9") == [200] * 10 + [429] * 6
 
 
 @pytest.mark.sqlite_only

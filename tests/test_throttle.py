@@ -16,6 +16,7 @@ import pytest
 import time_machine
 
 from tests.forms import AuthActions
+from tests.live_server import wrong_passwords_at_once
 from tests.steps import not_installed
 
 pytestmark = [pytest.mark.since(7), pytest.mark.section("Password guessing that stops")]
@@ -129,6 +130,42 @@ def test_the_limit_is_on_in_a_fresh_app_after_one_that_turned_it_off(make_app):
     throttled = AuthActions(make_app().test_client())
     fail(throttled, LIMIT)
     assert throttled.login().status_code == 429
+
+
+def test_guesses_sent_at_once_get_at_most_ten_password_checks(served_app, hash_checks):
+    """Each attempt is counted before its password is checked: none slips by in flight."""
+    app, base = served_app
+    statuses = wrong_passwords_at_once([base], 16)
+    assert statuses == [200] * LIMIT + [429] * 6
+    assert len(hash_checks) == LIMIT
+
+
+def test_one_address_trying_many_accounts_is_stopped_at_30(app, auth):
+    """Spraying: one password on many names. The owner, from elsewhere, still logs in."""
+    token = auth.csrf_token()
+    sprayed = [auth.client.post("/login", data={"csrf_token": token, "username": f"user{number}",
+                                                "password": "Winter2026!"}).status_code
+               for number in range(30)]
+    assert sprayed == [200] * 30
+    refused = auth.login("alice", "wonderland")
+    assert refused.status_code == 429
+    assert "Too many passwords tried from your address." in refused.text
+    assert visitor_from(app, "198.51.100.7").login().status_code == 302
+
+
+def test_one_account_guessed_from_many_addresses_is_stopped_at_100(app):
+    """Ten addresses, ten guesses each: the account's own count then refuses every address.
+
+    That is the lock-out the chapter weighs: the owner waits too. Other accounts do not.
+    """
+    for number in range(1, 11):
+        assert fail(visitor_from(app, f"203.0.113.{number}"), LIMIT) == [200] * LIMIT
+    late = visitor_from(app, "203.0.113.99")
+    refused = late.login("alice", "wonderland")
+    assert refused.status_code == 429
+    assert "Too many wrong passwords for this account." in refused.text
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+    assert late.login("bob", "bobthebuilder").status_code == 302
 
 
 def unreachable_redis_url():
