@@ -109,9 +109,8 @@ RIGHT = {
         ("auth.py", '''    try:
         user = User.get_by_id(int(user_id))
     except User.DoesNotExist:
-        # No such row: a deleted user, say. That is an anonymous visitor.
-        # Catch exactly this, never every exception: a database that is down
-        # must be an error page, not a silent logout.
+        # No such row (a deleted user, say): an anonymous visitor. Catch exactly this,
+        # never every exception: a database that is down must be an error page, not a logout.
         return None
     # A user switched off after logging in is logged out on the next request.
     if not user.is_active:''', '''    user = User.get_or_none(User.id == int(user_id))
