@@ -252,6 +252,15 @@ def test_a_token_response_sets_no_cookie_even_when_the_session_was_written(make_
     assert "Set-Cookie" not in response.headers
 
 
+@pytest.mark.section("The API, and its 401s")
+@pytest.mark.parametrize("path, status", [("/api/me", 200), ("/api/tokens", 200), ("/api/nothing", 404)])
+def test_no_api_answer_is_cacheable(client, issue, path, status):
+    """A token's answers show a user's data too, and a token call has no session to go by."""
+    response = client.get(path, headers=bearer(issue()))
+    assert response.status_code == status
+    assert response.headers["Cache-Control"] == "no-store"
+
+
 @pytest.mark.section("Errors in JSON, always")
 class TestAlwaysJson:
     """Every answer under /api/ is JSON, errors included; the pages keep their HTML."""

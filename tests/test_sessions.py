@@ -64,6 +64,28 @@ def test_logout_response_is_not_cacheable(client, auth):
     assert response.headers["Cache-Control"] == "no-store"
 
 
+@pytest.mark.section("Cookies that carry a login")
+@pytest.mark.since(3)
+@pytest.mark.parametrize("path", ["/", "/profile", "/settings", "/login?next=/profile"])
+def test_no_answer_to_a_logged_in_user_is_cacheable(client, auth, path):
+    """A shared cache, or the back button on a shared computer, must not replay a user's page."""
+    auth.login()
+    response = client.get(path)
+    assert response.status_code in (200, 302)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.section("Cookies that carry a login")
+@pytest.mark.since(3)
+def test_a_remembered_users_first_page_is_not_cacheable(client, auth, new_visitor):
+    auth.login(remember="on")
+    restarted = new_visitor()
+    restarted.client.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    response = restarted.client.get("/profile")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+
+
 @pytest.mark.section("Logging out")
 def test_logout_removes_the_login_from_the_session(client, auth):
     auth.login()

@@ -95,6 +95,7 @@ CONCEPTS = (
     Concept(5, "The request loader and the API's JSON 401s",
             ("tests/test_api_tokens.py::TestCallingTheApi",
              "tests/test_api_tokens.py::TestTokensEndpoints",
+             "tests/test_api_tokens.py::test_no_api_answer_is_cacheable",
              "tests/test_fuzzing.py")),
     Concept(5, "An API that always answers in JSON", ("tests/test_api_tokens.py::TestAlwaysJson",)),
     Concept(5, "Revoked tokens and switched-off users stop at once",
