@@ -22,8 +22,7 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to see this page."
 login_manager.login_message_category = "info"
-# Where @fresh_login_required sends users who were logged in by the
-# remember-me cookie rather than by typing their password in this session.
+# Where @fresh_login_required sends users the remember-me cookie logged in.
 login_manager.refresh_view = "auth.reauthenticate"
 login_manager.needs_refresh_message = "Please enter your password again to continue."
 login_manager.needs_refresh_message_category = "info"
@@ -35,6 +34,14 @@ def ignore_unreadable_remember_cookie():
     # Flask-Login 0.6.3 fails (a 500) on a planted non-ASCII remember cookie: have it cleared.
     if not request.cookies.get("remember_token", "").isascii():
         session["_remember"] = "clear"
+
+
+@bp.after_app_request
+def keep_users_data_out_of_caches(response):
+    # A logged-in user's pages and the API's answers show a user's data: no cache may keep them.
+    if "_user_id" in session or request.path.startswith("/api/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @login_manager.user_loader
@@ -103,12 +110,7 @@ def load_user_from_request(request):
 
 @login_manager.unauthorized_handler
 def unauthorized():
-    """A visitor asked for a @login_required page.
-
-    A browser goes to the login page, with `next` naming the page it asked
-    for. A program that asked for JSON gets a 401 it can act on, not a
-    redirect to an HTML form.
-    """
+    """A visitor asked for a @login_required page: the login page, or a 401 for a program."""
     # The API always answers in JSON.
     if request.blueprint == "api":
         # RFC 6750: name the scheme, and say whether the token sent was bad.
@@ -125,11 +127,8 @@ def unauthorized():
 
 
 def requested_next():
-    """The page this request asks to go to after login, if it is safe.
-
-    From the form's hidden field, or else from the query string, where
-    Flask-Login's login_url puts it (also when a form is posted there).
-    """
+    """The page to go to after login, if safe: from the form's hidden field, or else the
+    query string, where Flask-Login's login_url puts it (also when a form is posted there)."""
     target = request.form.get("next") or request.args.get("next")
     return target if is_safe_redirect(target) else None
 

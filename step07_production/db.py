@@ -49,6 +49,8 @@ def database_config(app):
         # gives it back, instead of paying for a new one every time.
         "engine": "playhouse.pool.PooledPostgresqlDatabase",
         "max_connections": 8,
+        # With all 8 in use, a request waits up to 10 s for one instead of failing.
+        "timeout": 10,
         # Replace connections idle for five minutes, before a firewall or
         # the server drops them.
         "stale_timeout": 300,

@@ -1,22 +1,21 @@
-"""Password guessing that stops: every password check is counted first.
-
-Each attempt is counted before its password is checked: requests sent at
-once cannot slip past the limit while they are in flight. Three counts,
-each over the last 15 minutes (a moving window):
+"""Password guessing that stops: each attempt is counted before its password is
+checked, so requests sent at once cannot slip by. Three counts, over the last
+15 minutes each (a moving window):
 
 - 10 for one account from one address. A guesser is stopped there, and the
-  owner, from another address, is not. The right password clears it.
+  owner, from another address, is not.
 - 100 for one account from any address, against a guesser with many
   addresses. Anyone can use it to lock the owner out for a while, so it is
   high: the trade-off the chapter explains.
-- 30 for one address, whatever the account: one password tried on many
-  accounts ("spraying").
+- 100 for one address, whatever the account: one password tried on many
+  accounts ("spraying"). It counts logins that succeed too, or an attacker
+  with an account could reset it: it is high, for an office behind one address.
+
+The right password clears the first two.
 
 Past one, the answer is 429 with Retry-After, and no password is checked.
-The counts live in this process's memory, or in Redis, shared by every
-process of every server, when RATELIMIT_STORAGE_URI names one. While Redis
-cannot be reached, what it limits answers 503: checking passwords uncounted
-would let guessing through.
+The counts are in this process's memory, or in Redis (RATELIMIT_STORAGE_URI),
+shared by every process. While Redis is unreachable, what it limits answers 503.
 """
 
 import time
@@ -36,7 +35,7 @@ PASSWORD_LIMITS = [
      "Too many wrong passwords for this account from your address."),
     (parse("100 per 15 minutes"), lambda account, address: account,
      "Too many wrong passwords for this account."),
-    (parse("30 per 15 minutes"), lambda account, address: address,
+    (parse("100 per 15 minutes"), lambda account, address: address,
      "Too many passwords tried from your address."),
 ]
 
@@ -54,10 +53,10 @@ def count_password_attempt(account):
 
 
 def password_accepted(account):
-    """The right password: its account's failures from this address count no more."""
+    """The right password: the account's failures count no more (its address's still do)."""
     if limiter.enabled:
-        limit, counted_for, _ = PASSWORD_LIMITS[0]
-        limiter.limiter.clear(limit, "password", counted_for(account, get_remote_address()))
+        for limit, counted_for, _ in PASSWORD_LIMITS[:2]:
+            limiter.limiter.clear(limit, "password", counted_for(account, get_remote_address()))
 
 
 def too_many_attempts(limit, key, message):

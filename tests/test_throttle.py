@@ -140,17 +140,28 @@ def test_guesses_sent_at_once_get_at_most_ten_password_checks(served_app, hash_c
     assert len(hash_checks) == LIMIT
 
 
-def test_one_address_trying_many_accounts_is_stopped_at_30(app, auth):
+def test_one_address_trying_many_accounts_is_stopped_at_100(app, auth):
     """Spraying: one password on many names. The owner, from elsewhere, still logs in."""
     token = auth.csrf_token()
     sprayed = [auth.client.post("/login", data={"csrf_token": token, "username": f"user{number}",
                                                 "password": "Winter2026!"}).status_code
-               for number in range(30)]
-    assert sprayed == [200] * 30
+               for number in range(100)]
+    assert sprayed == [200] * 100
     refused = auth.login("alice", "wonderland")
     assert refused.status_code == 429
     assert "Too many passwords tried from your address." in refused.text
     assert visitor_from(app, "198.51.100.7").login().status_code == 302
+
+
+def test_logging_in_does_not_clear_the_count_of_the_address(app, auth):
+    """Or an attacker with an account of their own would spray, log in, and spray again."""
+    token = auth.csrf_token()
+    for number in range(99):
+        auth.client.post("/login", data={"csrf_token": token, "username": f"user{number}",
+                                         "password": "Winter2026!"})
+    assert auth.login("bob", "bobthebuilder").status_code == 302
+    auth.logout()
+    assert auth.login("carol", "Winter2026!").status_code == 429
 
 
 def test_one_account_guessed_from_many_addresses_is_stopped_at_100(app):
