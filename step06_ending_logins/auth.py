@@ -3,7 +3,6 @@
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import (
     LoginManager,
-    confirm_login,
     current_user,
     login_required,
     login_url,
@@ -170,10 +169,10 @@ def reauthenticate():
     error = None
     if request.method == "POST":
         if current_user.check_password(request.form.get("password", "")):
-            # Marks the session fresh, as if the user had just logged in, and
-            # the login too: freshness is measured on the server.
-            confirm_login()
-            logins.confirm_password_typed(current_user.login)
+            # Fresh again, on the server too, with a new token: login_user puts it
+            # in the session, and in a new remember cookie if there was one.
+            logins.password_typed_again(current_user)
+            login_user(current_user, remember="remember_token" in request.cookies)
             return redirect(requested_next() or url_for("index"))
         error = "That is not your password."
     return render_template("reauthenticate.html", error=error, next=requested_next())

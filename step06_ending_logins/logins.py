@@ -1,11 +1,8 @@
 """Logins that can end: each login is a row, with a random token of its own.
 
-Flask-Login keeps what get_id() returns in the session and in the
-remember-me cookie. Until step 5 that was the user's id, the same on every
-login, so a copied cookie worked for as long as the user existed. Here
-get_id() returns the token of one login (Flask-Login's docs call it an
-"alternative token"): deleting the login's row ends that login everywhere,
-copies of its cookies included.
+get_id() returns that token (Flask-Login's "alternative token"), so the
+session and the remember-me cookie carry it: deleting the row ends the
+login everywhere, copies of its cookies included.
 """
 
 import hashlib
@@ -29,8 +26,7 @@ class Login(db.Model):
     # enough for 256 random bits, and it can be looked up directly.
     token_hash = CharField(max_length=64, unique=True)
     created = DateTimeField(default=utc_now)
-    # When the password was last typed for this login: at login, or to
-    # confirm it. Freshness is measured from here.
+    # When the password was last typed for this login: freshness counts from here.
     password_typed = DateTimeField(default=utc_now)
     # Which browser, so that the user can tell their logins apart.
     user_agent = CharField(max_length=200)
@@ -46,8 +42,7 @@ def hash_login_token(token):
 def start_login(user, user_agent):
     """Record a new login for user; give user its token, for get_id()."""
     token = secrets.token_urlsafe(32)
-    # Printable characters only, and a bounded length: the header is the
-    # browser's to write.
+    # Printable characters only, and a bounded length: the browser writes the header.
     user_agent = "".join(c for c in user_agent if c.isprintable())[:200]
     user.login = Login.create(user=user, token_hash=hash_login_token(token), user_agent=user_agent)
     user.login_token = token
@@ -65,9 +60,15 @@ def password_typed_recently(login):
     return login.password_typed > utc_now() - current_app.config["FRESH_LOGIN_LIFETIME"]
 
 
-def confirm_password_typed(login):
-    """The user typed the password again for this login: it is fresh from now."""
-    return Login.update(password_typed=utc_now()).where(Login.id == login.id).execute()
+def password_typed_again(user):
+    """The password was typed again for this login: fresh from now, with a new token.
+
+    Cookies copied before carry the old token, and stop working (ASVS 7.2.4).
+    """
+    token = secrets.token_urlsafe(32)
+    fresh = {Login.token_hash: hash_login_token(token), Login.password_typed: utc_now()}
+    Login.update(fresh).where(Login.id == user.login.id).execute()
+    user.login_token = token
 
 
 def end_one_login(login):
@@ -94,11 +95,9 @@ def live_logins(user):
 def change_password_and_end_other_logins(user, password):
     """Give user a new password and end their other logins; this one stays, fresh.
 
-    Returns False, changing nothing, if this login has ended meanwhile (a
-    password change on another browser, say). One transaction, which writes
-    the user's row first: two changes at once wait for each other, and none
-    holds one login's row while waiting for another's (on PostgreSQL, that
-    could deadlock with "log out everywhere").
+    False, changing nothing, if this login has ended meanwhile. One transaction,
+    which writes the user's row first: two changes at once wait for each other,
+    and none holds a login's row while waiting (a deadlock, on PostgreSQL).
     """
     with db.database.atomic() as transaction:
         change_password(user, password)
@@ -106,5 +105,5 @@ def change_password_and_end_other_logins(user, password):
             transaction.rollback()
             return False
         end_logins(user, keep=user.login)
-    confirm_password_typed(user.login)
+    password_typed_again(user)
     return True

@@ -1,7 +1,8 @@
 """Pages for logged-in users."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, fresh_login_required, login_fresh, login_required, logout_user
+from flask_login import current_user, fresh_login_required, login_fresh, login_required
+from flask_login import login_user, logout_user
 
 from . import logins
 from .users import password_problem
@@ -35,6 +36,8 @@ def settings():
                 logout_user()
                 flash("Your login has ended. Please log in again.")
                 return redirect(url_for("auth.login"))
+            # This login's new token, into the session and any remember cookie.
+            login_user(current_user, remember="remember_token" in request.cookies)
             flash("Your password has been changed. Your other logins have ended.")
             return redirect(url_for("pages.profile"))
     return render_template("settings.html", error=error)

@@ -195,18 +195,48 @@ def at_once(*calls):
     return results
 
 
+@pytest.mark.section("How long a login lasts")
+class TestTypingThePasswordAgain:
+    """A new token for this login (ASVS 7.2.4): cookies copied before stop working."""
+
+    def test_reauthenticating_stops_cookies_copied_before(self, alice, new_visitor):
+        before = cookies_of(alice)
+        response = alice.post("/reauthenticate", password="wonderland", next="/profile")
+        assert response.headers["Location"] == "/profile"
+        assert greeted(alice) == "alice"
+        assert alice.client.get("/settings").status_code == 200
+        assert greeted(thief(new_visitor, before)) == "visitor"
+        assert greeted(thief(new_visitor, {"remember_token": before["remember_token"]})) == "visitor"
+
+    def test_a_new_password_stops_this_logins_cookies_copied_before(self, alice, new_visitor):
+        before = cookies_of(alice)
+        assert alice.change_password("a much longer passphrase").status_code == 302
+        assert greeted(alice) == "alice"
+        assert greeted(thief(new_visitor, before)) == "visitor"
+        assert greeted(thief(new_visitor, {"remember_token": before["remember_token"]})) == "visitor"
+
+    def test_the_new_remember_cookie_brings_the_user_back(self, alice, new_visitor):
+        alice.post("/reauthenticate", password="wonderland")
+        renewed = {"remember_token": alice.client.get_cookie("remember_token").value}
+        assert greeted(thief(new_visitor, renewed)) == "alice"
+
+    def test_a_wrong_password_keeps_the_token(self, alice, new_visitor):
+        before = cookies_of(alice)
+        assert alice.post("/reauthenticate", password="not hers").status_code == 200
+        assert greeted(thief(new_visitor, before)) == "alice"
+
+
 class TestPasswordChange:
     def test_ends_the_other_logins_and_keeps_this_one_fresh(
         self, alice, alice_elsewhere, new_visitor
     ):
-        here, elsewhere = cookies_of(alice), cookies_of(alice_elsewhere)
+        elsewhere = cookies_of(alice_elsewhere)
         response = alice.change_password("a much longer passphrase")
         assert response.headers["Location"] == "/profile"
         profile = alice.client.get("/profile").text
         assert "Your other logins have ended." in profile
         assert "Your login is <strong>fresh</strong>" in profile
         assert alice.client.get("/settings").status_code == 200
-        assert greeted(thief(new_visitor, here)) == "alice"
         assert greeted(alice_elsewhere) == "visitor"
         assert greeted(thief(new_visitor, elsewhere)) == "visitor"
         assert greeted(thief(new_visitor, {"remember_token": elsewhere["remember_token"]})) == "visitor"
@@ -222,7 +252,6 @@ class TestPasswordChange:
         self, alice, alice_elsewhere, new_visitor
     ):
         """Each change would end the other's login: one wins, the other changes nothing."""
-        here, elsewhere = cookies_of(alice), cookies_of(alice_elsewhere)
         passwords = ["the first new password", "the second new password"]
         forms = [
             {"csrf_token": visitor.csrf_token("/settings"), "current_password": "wonderland",
@@ -236,7 +265,7 @@ class TestPasswordChange:
         locations = [response.headers["Location"] for response in responses]
         assert sorted(location.split("?")[0] for location in locations) == ["/login", "/profile"]
         winner = locations.index("/profile")
-        still_in = [greeted(thief(new_visitor, cookies)) for cookies in (here, elsewhere)]
+        still_in = [greeted(visitor) for visitor in (alice, alice_elsewhere)]
         assert still_in == ["alice" if index == winner else "visitor" for index in range(2)]
         assert new_visitor().can_log_in("alice", passwords[winner])
         assert not new_visitor().can_log_in("alice", passwords[1 - winner])
