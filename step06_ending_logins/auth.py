@@ -169,10 +169,11 @@ def reauthenticate():
     error = None
     if request.method == "POST":
         if current_user.check_password(request.form.get("password", "")):
-            # Fresh again, on the server too, with a new token: login_user puts it
-            # in the session, and in a new remember cookie if there was one.
+            # Fresh again, with a new token; login_user (given the user, not the
+            # current_user proxy) puts it in the session and any remember cookie.
             logins.password_typed_again(current_user)
-            login_user(current_user, remember="remember_token" in request.cookies)
+            login_user(current_user._get_current_object(),
+                       remember="remember_token" in request.cookies)
             return redirect(requested_next() or url_for("index"))
         error = "That is not your password."
     return render_template("reauthenticate.html", error=error, next=requested_next())

@@ -37,7 +37,8 @@ def settings():
                 flash("Your login has ended. Please log in again.")
                 return redirect(url_for("auth.login"))
             # This login's new token, into the session and any remember cookie.
-            login_user(current_user, remember="remember_token" in request.cookies)
+            login_user(current_user._get_current_object(),
+                       remember="remember_token" in request.cookies)
             flash("Your password has been changed. Your other logins have ended.")
             return redirect(url_for("pages.profile"))
     return render_template("settings.html", error=error)

@@ -62,10 +62,8 @@ def password_typed_recently(login):
 
 
 def password_typed_again(user):
-    """The password was typed again for this login: fresh from now, with a new token.
-
-    Cookies copied before carry the old token, and stop working (ASVS 7.2.4).
-    """
+    """The password was typed again: this login is fresh, with a new token (ASVS 7.2.4:
+    cookies copied before carry the old one, and stop working)."""
     token = secrets.token_urlsafe(32)
     fresh = {Login.token_hash: hash_login_token(token), Login.password_typed: utc_now()}
     Login.update(fresh).where(Login.id == user.login.id).execute()
