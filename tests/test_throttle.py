@@ -16,6 +16,7 @@ import pytest
 import time_machine
 
 from tests.forms import AuthActions
+from tests.fresh_clone import free_port
 from tests.live_server import wrong_passwords_at_once
 from tests.steps import not_installed
 
@@ -179,12 +180,13 @@ def test_one_account_guessed_from_many_addresses_is_stopped_at_100(app):
     assert late.login("bob", "bobthebuilder").status_code == 302
 
 
+def redis_url_on(port):
+    return f"redis://127.0.0.1:{port}/0"
+
+
 def unreachable_redis_url():
     """A Redis URL on a loopback port where nothing listens: the store is down."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    return f"redis://127.0.0.1:{port}/0"
+    return redis_url_on(free_port())
 
 
 @pytest.mark.section("Password guessing that stops")
@@ -221,8 +223,7 @@ def test_the_limit_comes_back_by_itself_when_redis_does(make_app, tmp_path):
     server = shutil.which("redis-server")
     if server is None:
         not_installed("redis-server is not installed: apt-get install redis-server")
-    url = unreachable_redis_url()
-    port = url.rsplit(":", 1)[1].split("/")[0]
+    port = str(free_port())
 
     def start():
         process = subprocess.Popen(
@@ -237,7 +238,7 @@ def test_the_limit_comes_back_by_itself_when_redis_does(make_app, tmp_path):
         process.kill()
         raise AssertionError("redis-server did not start")
 
-    visitor = AuthActions(make_app(RATELIMIT_STORAGE_URI=url).test_client())
+    visitor = AuthActions(make_app(RATELIMIT_STORAGE_URI=redis_url_on(port)).test_client())
     redis_server = start()
     try:
         assert fail(visitor, 1) == [200]
