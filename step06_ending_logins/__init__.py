@@ -1,9 +1,7 @@
 """Step 6: logins that end.
 
-Each login is a row of the logins table (logins.py), and get_id() returns
-its random token instead of the user's id. Logging out deletes the row, so
-a copy of the cookies stops working; so do "log out everywhere", ending one
-login from the profile page, a new password, and the login's lifetime.
+Each login is a row (logins.py) whose random token get_id() returns. Deleting it ends the
+login, copied cookies included: logging out (here or everywhere), a new password, its lifetime.
 """
 
 import os
@@ -36,9 +34,8 @@ def create_app(test_config=None):
         REMEMBER_COOKIE_DURATION=timedelta(days=14),
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=True,
-        # Enforced on the server (logins.py): every login ends after 14 days,
-        # remembered or not, and counts as fresh for 15 minutes after the
-        # password was typed.
+        # Enforced on the server (logins.py): a login ends after 14 days, and
+        # is fresh for 15 minutes after the password was typed.
         LOGIN_LIFETIME=timedelta(days=14),
         FRESH_LOGIN_LIFETIME=timedelta(minutes=15),
         DATABASE=database_config(app),

@@ -47,12 +47,12 @@ def load_user(token):
     """Turn the login token in the session (or remember cookie) into its user, or None.
 
     Flask-Login calls this lazily: the first time a request reads
-    current_user. get_id() returned the token of one login (logins.py): this
-    finds that login and its user, in one query. Returning None makes the
-    visitor anonymous; raising would be a 500.
+    current_user. get_id() returned one login's token (logins.py): this finds
+    that login and its user, in one query.
+    Returning None makes the visitor anonymous; raising would be a 500.
     """
-    # Watch the terminal (`flask run --debug`) to see when this runs: only the
-    # token's start, as a log is no place for a live token.
+    # Watch the terminal (`flask run --debug`) to see when this runs.
+    # Only the token's start: a log is no place for a live token.
     current_app.logger.debug("load_user(%.8r…)", token)
     # Only a token can be one; anything else is not worth a query.
     if not (isinstance(token, str) and logins.TOKEN.fullmatch(token)):
@@ -181,10 +181,8 @@ def reauthenticate():
 
 @bp.post("/logout")
 def logout():
-    """Log out. POST only, with a CSRF token: another site cannot log you out.
-
-    The login ends on the server: a copy of its cookies no longer works.
-    """
+    """Log out. POST only, with a CSRF token: another site cannot log you out."""
+    # The login ends on the server: a copy of its cookies no longer works.
     if current_user.is_authenticated:
         logins.end_one_login(current_user.login)
     return logged_out("You have been logged out.")

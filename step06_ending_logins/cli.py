@@ -96,12 +96,15 @@ def activate_user(username):
 @with_appcontext
 @click.argument("username", callback=valid_name)
 @password_option
-def set_password(username, password):
-    """Give a user a new password; all their logins end."""
+@click.option("--revoke-tokens/--keep-tokens", "revoke", default=True, show_default=True,
+              help="Also revoke the user's API tokens.")
+def set_password(username, password, revoke):
+    """Give a user a new password; all their logins end, and their API tokens unless kept."""
     with db.database.atomic():
         update_user(username, password_hash=users.hash_password(password))
         logins.end_logins(users.find_user(username))
-    click.echo(f"Changed the password of {username}.")
+        revoked = tokens.revoke_tokens_of(users.find_user(username)) if revoke else 0
+    click.echo(f"Changed the password of {username}; revoked {revoked} API tokens.")
 
 
 def existing_user(username):
@@ -136,9 +139,7 @@ def issue_token(username, name):
 def revoke_tokens(username):
     """Revoke all of a user's API tokens; they stop working at once."""
     with db.database.atomic():
-        user = existing_user(username)
-        unrevoked = (ApiToken.user == user) & ~ApiToken.revoked
-        revoked = ApiToken.update(revoked=True).where(unrevoked).execute()
+        revoked = tokens.revoke_tokens_of(existing_user(username))
     click.echo(f"Revoked {revoked} of {username}'s tokens.")
 
 

@@ -14,8 +14,8 @@ db = Database()
 def database_config(app):
     """Flask-Peewee's DATABASE setting: a SQLite file in the instance folder (git-ignored)."""
     path = os.path.join(app.instance_path, f"{app.name}.db")
-    # SQLite enforces foreign keys (deleting a user deletes their logins and
-    # tokens) only when asked to.
+    # SQLite enforces foreign keys (deleting a user deletes their tokens)
+    # only when asked to.
     return {"name": path, "engine": "peewee.SqliteDatabase", "pragmas": {"foreign_keys": 1}}
 
 

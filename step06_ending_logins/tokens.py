@@ -69,3 +69,8 @@ def find_token(token):
 def record_use(api_token):
     """Note when the token was used: the API shows it, to spot a token that leaked."""
     ApiToken.update(last_used=utc_now()).where(ApiToken.id == api_token.id).execute()
+
+
+def revoke_tokens_of(user):
+    """Revoke every API token of user: the programs that use them must get new ones."""
+    return ApiToken.update(revoked=True).where((ApiToken.user == user) & ~ApiToken.revoked).execute()

@@ -1,10 +1,7 @@
-"""Step 7: ready for production.
+"""Step 7: ready for production, served by gunicorn (the chapter).
 
-Password guessing is throttled (throttle.py), in Redis when several
-processes serve; the app knows the proxies in front of it, refuses to start
-with the development key, bounds request bodies and sends security headers;
-the database is PostgreSQL when DATABASE_URL names one (db.py). The chapter
-shows it served by gunicorn.
+Password guessing is throttled (throttle.py); the app knows its proxies, refuses the
+development key, bounds request bodies, sends security headers, and can use PostgreSQL (db.py).
 """
 
 import os
@@ -12,11 +9,12 @@ from datetime import timedelta
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFProtect
+from playhouse.pool import MaxConnectionsExceeded
 from redis.exceptions import RedisError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import api, auth, cli, pages, throttle
-from .db import RowId, database_config, db
+from .db import RowId, database_config, db, no_connection_free
 
 # The key for development and tests, when no other is set. Anyone can read it
 # here, and so forge sessions: the app says so when it uses it, and refuses
@@ -45,17 +43,15 @@ def create_app(test_config=None):
         REMEMBER_COOKIE_DURATION=timedelta(days=14),
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=True,
-        # Enforced on the server (logins.py): every login ends after 14 days,
-        # remembered or not, and counts as fresh for 15 minutes after the
-        # password was typed.
+        # Enforced on the server (logins.py): a login ends after 14 days, and
+        # is fresh for 15 minutes after the password was typed.
         LOGIN_LIFETIME=timedelta(days=14),
         FRESH_LOGIN_LIFETIME=timedelta(minutes=15),
         # A login form is small; refuse huge bodies with 413 before parsing.
         MAX_CONTENT_LENGTH=16 * 1024,
         DATABASE=database_config(app),
-        # Password attempts are counted (throttle.py), in Redis when the
-        # environment names one: every process then shares one count. On in
-        # every configuration; a test that must turn it off says so.
+        # Password attempts are counted (throttle.py), shared by every process in
+        # Redis if named. On in every configuration; a test turning it off says so.
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_STRATEGY="moving-window",
@@ -85,6 +81,7 @@ def create_app(test_config=None):
     CSRFProtect(app)
     throttle.limiter.init_app(app)
     app.register_error_handler(RedisError, throttle.counts_unavailable)
+    app.register_error_handler(MaxConnectionsExceeded, no_connection_free)
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)

@@ -20,11 +20,8 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 class NoCookieForApiTokens(SecureCookieSessionInterface):
     """Flask's session cookie, except for requests an API token authenticated.
 
-    Flask-Login never puts a request loader's user into the session, but
-    other code may write to it during a token call (Flask-Login itself does,
-    with REMEMBER_COOKIE_REFRESH_EACH_REQUEST; so would a flash message),
-    and Flask would answer with a cookie. A program that sends its token
-    with every request gets none.
+    Code that writes to the session during a token call (a flash message, or Flask-Login
+    with REMEMBER_COOKIE_REFRESH_EACH_REQUEST) would make Flask answer with a cookie.
     """
 
     def save_session(self, app, session, response):

@@ -1,13 +1,12 @@
-"""The database, through Flask-Peewee.
+"""The database, through Flask-Peewee: it connects before each request, and closes after.
 
-Flask-Peewee opens a connection before every request and closes it after
-the response: here, it borrows one from a pool and gives it back. SQLite by
-default; PostgreSQL when DATABASE_URL names one. Models subclass db.Model.
+Here "connect" borrows a connection from a pool, and "close" gives it back.
 """
 
 import os
 from datetime import datetime, timezone
 
+from flask import current_app, render_template, request
 from flask_peewee.db import Database
 from playhouse.db_url import parse
 from werkzeug.routing import IntegerConverter
@@ -24,20 +23,17 @@ def database_config(app):
         # A file in the instance folder (git-ignored), never in the package.
         return {
             "name": os.path.join(app.instance_path, f"{app.name}.db"),
-            # A pool, as for PostgreSQL: Flask-Peewee connects for every
-            # request, and opening a SQLite connection (with its pragmas)
-            # costs more than the user loader's query.
+            # A pool, as for PostgreSQL: a new connection (with its pragmas) costs
+            # more than the loader's query. No cap (None): the development server
+            # serves all requests at once, and a SQLite file has no limit to protect.
             "engine": "playhouse.pool.PooledSqliteDatabase",
-            "max_connections": 8,
+            "max_connections": None,
             # A pooled connection serves whichever thread asks for it next.
             "check_same_thread": False,
-            # Several processes (a production server's workers) may use the
-            # file at once. In WAL mode readers do not block the writer, and a
-            # writer waits up to 5 seconds for another instead of failing.
-            # SQLite enforces foreign keys (deleting a user deletes their
-            # logins) only when asked to.
+            # Several processes (a server's workers) may use the file at once. In
+            # WAL mode readers do not block the writer, who waits for another (up
+            # to 5 s, peewee's default). Foreign keys are enforced only if asked.
             "pragmas": {"journal_mode": "wal", "foreign_keys": 1},
-            "timeout": 5,
         }
     scheme = url.partition("://")[0]
     if scheme not in ("postgres", "postgresql"):
@@ -49,13 +45,23 @@ def database_config(app):
         # gives it back, instead of paying for a new one every time.
         "engine": "playhouse.pool.PooledPostgresqlDatabase",
         "max_connections": 8,
-        # With all 8 in use, a request waits up to 10 s for one instead of failing.
+        # With all 8 in use, a request waits up to 10 s for one, and then gets
+        # a 503 (no_connection_free).
         "timeout": 10,
         # Replace connections idle for five minutes, before a firewall or
         # the server drops them.
         "stale_timeout": 300,
         **params,
     }
+
+
+def no_connection_free(error):
+    """The page (JSON under /api/) when every pooled connection stayed in use: 503."""
+    current_app.logger.error("No database connection came free: %s", error)
+    headers = {"Retry-After": "10"}
+    if request.path.startswith("/api/"):
+        return {"error": "The service is busy. Try again in a few seconds."}, 503, headers
+    return render_template("unavailable.html", trouble="The site is busy"), 503, headers
 
 
 def utc_now():

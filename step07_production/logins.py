@@ -1,8 +1,5 @@
-"""Logins that can end: each login is a row, with a random token of its own.
-
-get_id() returns that token (Flask-Login's "alternative token"), so the
-session and the remember-me cookie carry it: deleting the row ends the
-login everywhere, copies of its cookies included.
+"""Logins that can end: each login is a row, with a random token that get_id() returns
+(Flask-Login's "alternative token"). Deleting the row ends it, copied cookies included.
 """
 
 import hashlib
@@ -13,10 +10,10 @@ from flask import current_app
 from peewee import CharField, DateTimeField, ForeignKeyField
 
 from .db import db, utc_now
+from .tokens import revoke_tokens_of
 from .users import User, change_password
 
-# What secrets.token_urlsafe(32) produces: 32 random bytes (256 bits),
-# base64url-encoded into 43 characters.
+# secrets.token_urlsafe(32): 32 random bytes (256 bits), in 43 base64url characters.
 TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 
 
@@ -91,8 +88,9 @@ def live_logins(user):
     )
 
 
-def change_password_and_end_other_logins(user, password):
-    """Give user a new password and end their other logins; this one stays, fresh.
+def change_password_and_end_other_logins(user, password, revoke_tokens):
+    """Give user a new password, end their other logins (this one stays, fresh),
+    and revoke their API tokens if asked.
 
     False, changing nothing, if this login has ended meanwhile. One transaction,
     which writes the user's row first: two changes at once wait for each other,
@@ -104,5 +102,7 @@ def change_password_and_end_other_logins(user, password):
             transaction.rollback()
             return False
         end_logins(user, keep=user.login)
+        if revoke_tokens:
+            revoke_tokens_of(user)
     password_typed_again(user)
     return True

@@ -35,7 +35,8 @@ def settings():
         else:
             error = password_problem(password)
         if error is None:
-            if not logins.change_password_and_end_other_logins(current_user, password):
+            revoke = "revoke_tokens" in request.form
+            if not logins.change_password_and_end_other_logins(current_user, password, revoke):
                 # Another request ended this login first: nothing changed.
                 logout_user()
                 flash("Your login has ended. Please log in again.")
@@ -43,6 +44,7 @@ def settings():
             # This login's new token, into the session and any remember cookie.
             login_user(current_user._get_current_object(),
                        remember="remember_token" in request.cookies)
-            flash("Your password has been changed. Your other logins have ended.")
+            flash("Your password has been changed. Your other logins have ended"
+                  + (", and your API tokens are revoked." if revoke else "."))
             return redirect(url_for("pages.profile"))
     return render_template("settings.html", error=error)

@@ -8,14 +8,12 @@ checked, so requests sent at once cannot slip by. Three counts, over the last
   addresses. Anyone can use it to lock the owner out for a while, so it is
   high: the trade-off the chapter explains.
 - 100 for one address, whatever the account: one password tried on many
-  accounts ("spraying"). It counts logins that succeed too, or an attacker
-  with an account could reset it: it is high, for an office behind one address.
+  accounts ("spraying"). Logins that succeed count too (or an attacker could
+  reset it with an account of their own): high, for an office behind one address.
 
-The right password clears the first two.
-
-Past one, the answer is 429 with Retry-After, and no password is checked.
-The counts are in this process's memory, or in Redis (RATELIMIT_STORAGE_URI),
-shared by every process. While Redis is unreachable, what it limits answers 503.
+The right password clears the first two. Past one, the answer is 429 with
+Retry-After, and no password is checked. The counts are in this process's memory,
+or in Redis (RATELIMIT_STORAGE_URI) for every process; without Redis, 503.
 """
 
 import time
@@ -74,4 +72,4 @@ def counts_unavailable(error):
     headers = {"Retry-After": "30"}
     if request.path.startswith("/api/"):
         return {"error": "The service is unavailable for a moment. Try again later."}, 503, headers
-    return render_template("unavailable.html"), 503, headers
+    return render_template("unavailable.html", trouble="Logging in is unavailable"), 503, headers

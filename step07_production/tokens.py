@@ -77,3 +77,8 @@ def record_use(api_token):
     now = utc_now()
     if api_token.last_used is None or api_token.last_used <= now - RECORD_USE_EVERY:
         ApiToken.update(last_used=now).where(ApiToken.id == api_token.id).execute()
+
+
+def revoke_tokens_of(user):
+    """Revoke every API token of user: the programs that use them must get new ones."""
+    return ApiToken.update(revoked=True).where((ApiToken.user == user) & ~ApiToken.revoked).execute()

@@ -70,6 +70,24 @@ class Deployment:
             cwd=self.folder, env=self.env, capture_output=True, text=True, timeout=120,
         )
 
+    def serve_for_development(self):
+        """Start `flask run`, Werkzeug's threaded development server (debug off); return its address."""
+        log = self.folder / f"flask-run-{len(self.servers)}.log"
+        with log.open("w") as stderr:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", self.name, "run", "--port", "0"],
+                cwd=self.folder, env=self.env, stdout=subprocess.DEVNULL, stderr=stderr,
+            )
+        self.servers.append(server)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and server.poll() is None:
+            running = re.search(r"Running on http://127\.0\.0\.1:(\d+)", log.read_text())
+            if running:
+                return f"http://127.0.0.1:{running.group(1)}"
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"flask run did not start:\n{log.read_text()}")
+
     def serve(self, workers=2, secret_key=None):
         """Start gunicorn; return its address, such as http://127.0.0.1:41234."""
         env = dict(self.env)
@@ -174,14 +192,20 @@ class Client:
 
 
 def wrong_passwords_at_once(bases, count, address=None):
-    """`count` wrong passwords for alice, sent at the same moment over the servers; the statuses, sorted.
+    """`count` wrong passwords for alice, all from one address: what a guesser does to race a limit."""
+    return passwords_at_once(bases, [f"guess-{number}" for number in range(count)], [address] * count)
 
-    Each guess comes from a browser of its own (its own session and CSRF
-    token), all from one address: what a guesser does to race a limit.
+
+def passwords_at_once(bases, passwords, addresses):
+    """Passwords for alice, sent at the same moment over the servers; the statuses, sorted.
+
+    Each comes from a browser of its own (its own session and CSRF token), at
+    the address given beside it.
     """
-    clients = [Client(bases[number % len(bases)], address) for number in range(count)]
-    forms = [{"csrf_token": client.csrf_token(), "username": "alice", "password": f"guess-{number}"}
-             for number, client in enumerate(clients)]
+    clients = [Client(bases[number % len(bases)], address) for number, address in enumerate(addresses)]
+    forms = [{"csrf_token": client.csrf_token(), "username": "alice", "password": password}
+             for client, password in zip(clients, passwords)]
+    count = len(clients)
     start = threading.Barrier(count)
 
     def guess(client, form):

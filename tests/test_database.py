@@ -15,6 +15,7 @@ import threading
 import click
 import peewee
 import pytest
+from flask import template_rendered
 from flask.cli import ScriptInfo
 from flask_login import current_user
 from flask_peewee.utils import load_class
@@ -23,7 +24,7 @@ from playhouse.test_utils import count_queries
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tests.accounts import is_password_hash
-from tests.databases import database_of, rows_by_table, snapshot, text_in_tables
+from tests.databases import close, database_of, rows_by_table, snapshot, text_in_tables
 from tests.forms import AuthActions
 
 pytestmark = [pytest.mark.since(4), pytest.mark.section("Managing users from the command line")]
@@ -97,6 +98,42 @@ class TestConfiguration:
             step.module.create_app(base_config)
         assert "DATABASE_URL" in str(refused.value)
         assert "hunter22" not in str(refused.value)
+
+    @pytest.mark.since(7)
+    @pytest.mark.section("PostgreSQL, and why a pool")
+    def test_a_request_that_finds_no_free_connection_in_time_gets_a_503(self, step, make_app):
+        """A pool of one connection, taken by a page paused while it renders: the next requests
+        wait the pool's one second, then get a 503 that says to come back, JSON under /api/."""
+        own = make_app()
+        database, pooled = own.config["DATABASE"], issubclass(self.engine(own), PooledDatabase)
+        # On SQLite, the step's pooled engine in place of the tests' plain one.
+        sqlite_pool = {"engine": "playhouse.pool.PooledSqliteDatabase", "check_same_thread": False}
+        app = make_app(DATABASE={
+            **database, **({} if pooled else sqlite_pool), "max_connections": 1, "timeout": 1
+        })
+        close(database_of(step))  # the connection init-db left to this thread, on PostgreSQL
+        holder, paused, resume, answers = [], threading.Event(), threading.Event(), {}
+
+        def pause_the_first_page(sender, **extra):
+            holder[:] = holder or [threading.current_thread()]
+            if holder[0] is threading.current_thread():
+                paused.set()
+                resume.wait(timeout=30)
+
+        def first_page():
+            answers["first"] = app.test_client().get("/login")
+
+        with template_rendered.connected_to(pause_the_first_page, app):
+            first = threading.Thread(target=first_page)
+            first.start()
+            assert paused.wait(timeout=30)
+            page, api = app.test_client().get("/login"), app.test_client().get("/api/me")
+            resume.set()
+            first.join(timeout=30)
+        assert page.status_code == 503 and "busy" in page.text and "Traceback" not in page.text
+        assert api.status_code == 503 and api.is_json and "busy" in api.json["error"]
+        assert all(0 < int(answer.headers["Retry-After"]) <= 60 for answer in (page, api))
+        assert answers["first"].status_code == 200
 
 
 class TestInitDb:

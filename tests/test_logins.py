@@ -9,6 +9,7 @@ cookies before the event and uses them after it.
 
 import re
 import threading
+from html.parser import HTMLParser
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -314,6 +315,77 @@ class TestAdministrator:
         assert result.exit_code == 0
         for cookies in copies:
             assert greeted(thief(new_visitor, cookies)) == "visitor"
+
+
+class Checkboxes(HTMLParser):
+    """The checkboxes of a page: each one's attributes, and the text of the label around it."""
+
+    def __init__(self, page):
+        super().__init__()
+        self.found, self.open_labels = [], []
+        self.feed(page)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "label":
+            self.open_labels.append([])
+        if tag == "input" and dict(attrs).get("type") == "checkbox":
+            label = self.open_labels[-1] if self.open_labels else []
+            self.found.append((dict(attrs), label))
+
+    def handle_data(self, data):
+        for text in self.open_labels:
+            text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "label" and self.open_labels:
+            self.open_labels.pop()
+
+
+class TestApiTokensAndANewPassword:
+    """API tokens are not logins; a new password revokes them too, if the owner leaves the box checked."""
+
+    def issue_token(self, runner, username):
+        result = runner.invoke(args=["issue-token", username, "--name", "script"])
+        assert result.exit_code == 0, result.output
+        return {"Authorization": f"Bearer {result.output.splitlines()[-1]}"}
+
+    def calls_me(self, new_visitor, headers):
+        """A program's call with the token: no cookies."""
+        return new_visitor().client.get("/api/me", headers=headers).status_code
+
+    def revoke_box(self, visitor):
+        """The settings form's one checkbox: its attributes, and its label's text."""
+        (attributes, label), = Checkboxes(visitor.client.get("/settings").text).found
+        return attributes, "".join(label)
+
+    def test_the_form_offers_to_revoke_them_checked_and_says_so(self, alice):
+        attributes, label = self.revoke_box(alice)
+        assert "checked" in attributes
+        assert "API tokens" in label
+
+    @pytest.mark.parametrize("checked", [True, False])
+    def test_a_change_revokes_them_only_when_asked(self, alice, runner, new_visitor, checked):
+        hers, bobs = self.issue_token(runner, "alice"), self.issue_token(runner, "bob")
+        box, _ = self.revoke_box(alice)
+        ticked = {box["name"]: box.get("value", "on")} if checked else {}
+        form = {"current_password": "wonderland", "new_password": "a much longer passphrase"}
+        assert alice.post("/settings", **form, **ticked).headers["Location"] == "/profile"
+        assert ("API tokens" in alice.client.get("/profile").text) == checked
+        assert self.calls_me(new_visitor, hers) == (401 if checked else 200)
+        assert self.calls_me(new_visitor, bobs) == 200
+
+    @pytest.mark.parametrize("flag, status", [([], 401), (["--keep-tokens"], 200)])
+    def test_set_password_revokes_them_unless_kept(self, runner, new_visitor, flag, status):
+        hers, bobs = self.issue_token(runner, "alice"), self.issue_token(runner, "bob")
+        result = runner.invoke(args=["set-password", "alice", "--password", "a new passphrase", *flag])
+        assert result.exit_code == 0, result.output
+        assert self.calls_me(new_visitor, hers) == status
+        assert self.calls_me(new_visitor, bobs) == 200
+
+    def test_log_out_everywhere_leaves_them_working(self, alice, runner, new_visitor):
+        hers = self.issue_token(runner, "alice")
+        assert alice.post("/logout-everywhere").status_code == 302
+        assert self.calls_me(new_visitor, hers) == 200
 
 
 START = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)

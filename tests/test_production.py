@@ -11,7 +11,7 @@ import secrets
 
 import pytest
 
-from tests.live_server import Client, Deployment, wrong_passwords_at_once
+from tests.live_server import Client, Deployment, passwords_at_once, wrong_passwords_at_once
 from tests.steps import not_installed
 
 pytestmark = [pytest.mark.since(7), pytest.mark.slow]
@@ -150,3 +150,18 @@ def test_behind_a_proxy_the_limit_counts_by_the_forwarded_address(deployment):
     servers = [deployment.serve(workers=1)]
     assert fail_logins(servers, "203.0.113.9", 11)[-1] == 429
     assert Client(servers[0], "198.51.100.7").log_in("alice", "wonderland").status == 302
+
+
+@pytest.mark.section("PostgreSQL, and why a pool")
+def test_thirty_logins_at_once_on_the_development_server_wait_for_each_other(deployment):
+    """Werkzeug's server runs every request at once, each holding a database connection through
+    its password check. On SQLite the pool has no cap and all get in; on PostgreSQL, past the
+    pool's wait, the answer is a 503, never a 500. Each login comes from an address of its own,
+    so that the throttle stays out of the way."""
+    deployment.env.update(TRUSTED_PROXIES="1")
+    base = deployment.serve_for_development()
+    statuses = passwords_at_once([base], ["wonderland"] * 30, [f"203.0.113.{n}" for n in range(30)])
+    if "DATABASE_URL" in deployment.env:
+        assert set(statuses) <= {302, 503} and statuses.count(302) >= 8, statuses
+    else:
+        assert statuses == [302] * 30
