@@ -163,7 +163,7 @@ class TestQueries:
 
 
 @pytest.mark.since(4)
-@pytest.mark.section("The loader: a query that may find nothing", "Why not `except Exception`")
+@pytest.mark.section("The loader: a query that may find nothing", "Caught here, every one of them")
 class TestTheLoader:
     """The loader turns "no such row" into None, and nothing else."""
 

@@ -256,7 +256,7 @@ WRONG = {
          '    return isinstance(target, str) and target.startswith("/")\n    return (\n        isinstance(target, str)'),
     ]),
     "a loader that catches every exception": (4, ("The loader: a query that may find nothing",
-                                                  "Why not `except Exception`"), [
+                                                  "Caught here, every one of them"), [
         ("auth.py", "    except User.DoesNotExist:", "    except Exception:"),
     ]),
     "a look before the insert, no unique index": (4, ("Managing users from the command line",

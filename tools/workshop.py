@@ -258,7 +258,8 @@ def hint(number, section, paragraph=None):
 
     The section's first paragraph, or the first block that contains the words
     `paragraph` when the test names them. A paragraph that ends in a colon
-    introduces what follows it (a list, a code block), which is shown too.
+    introduces what follows it (a list, a code block), which is shown too;
+    code is shown with the paragraph after it.
     """
     chapter = ROOT / STEP_NAMES[number - 1] / "README.md"
     text = chapter.read_text(encoding="utf-8")
@@ -276,14 +277,16 @@ def hint(number, section, paragraph=None):
     if start is None:
         raise LookupError(f"{chapter.relative_to(ROOT)}, {section!r}, has no paragraph"
                           + (f" with {paragraph!r}" if paragraph else " of prose"))
-    shown = blocks[start:start + 1]
-    # Code alone says how, not why: with the paragraph after it. A colon
-    # promises what comes next.
-    while start + len(shown) < len(blocks) and (
-        shown == [blocks[start]] and blocks[start].kind in ("code", "table")
-        or shown[-1].kind in ("prose", "list") and shown[-1].text.endswith(":")
-    ):
-        shown.append(blocks[start + len(shown)])
+    shown, following = [blocks[start]], blocks[start + 1:]
+    if shown[0].kind in ("code", "table"):
+        # Code alone says how, not why: with the paragraph after it, unless
+        # that one introduces more code.
+        if following and following[0].kind != "code" and not following[0].text.endswith(":"):
+            shown.append(following[0])
+    else:
+        # A colon promises what comes next.
+        while following and shown[-1].text.endswith(":"):
+            shown.append(following.pop(0))
     body = "\n".join(block.shown() for block in shown)
     return f'{chapter.relative_to(ROOT)}, "{section}":\n' + textwrap.indent(body, "    ")
 
