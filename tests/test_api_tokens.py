@@ -1,6 +1,5 @@
 """Step 5: API tokens through request_loader, and JSON 401s for the API."""
 
-import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -8,10 +7,9 @@ import time_machine
 from playhouse.test_utils import count_queries
 
 from tests.databases import snapshot, text_in_tables
+from tests.tokens import looks_like_a_token
 
 pytestmark = [pytest.mark.since(5), pytest.mark.section("The request loader")]
-
-TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{43}")  # 256 random bits, base64url
 
 
 @pytest.fixture
@@ -29,6 +27,12 @@ def issue(runner):
 def tokens_of(client, token):
     """The caller's tokens, as GET /api/tokens lists them: {name: row}."""
     return {row["name"]: row for row in client.get("/api/tokens", headers=bearer(token)).json["tokens"]}
+
+
+def iso_8601_time(text):
+    """A time as the API writes it, in any ISO 8601 form (UTC when it names no zone)."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def bearer(token):
@@ -51,7 +55,7 @@ class TestIssuingTokens:
         result = runner.invoke(args=["issue-token", "alice", "--name", "laptop"])
         assert result.exit_code == 0
         token = result.output.splitlines()[-1]
-        assert TOKEN_FORMAT.fullmatch(token)
+        assert looks_like_a_token(token), result.output
         assert client.get("/api/me", headers=bearer(token)).status_code == 200
 
     def test_tokens_are_random(self, issue):
@@ -71,10 +75,11 @@ class TestIssuingTokens:
 
     @pytest.mark.parametrize("name", ["", "x" * 65, "tab\tname"])
     def test_a_bad_token_name_is_refused(self, step, runner, name):
+        """1 to 64 printable characters; the words of the refusal are the step's."""
         before = snapshot(step)
         result = runner.invoke(args=["issue-token", "alice", "--name", name])
-        assert result.exit_code == 2
-        assert "64" in result.output
+        assert result.exit_code != 0
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
         assert snapshot(step) == before
 
     def test_list_tokens_shows_names_and_dates_never_the_token(self, runner, issue, client):
@@ -103,8 +108,9 @@ class TestCallingTheApi:
     def test_me_says_when_the_token_was_used_before(self, client, issue):
         token = issue()
         client.get("/api/me", headers=bearer(token))
+        used = datetime.now(timezone.utc)
         last_used = client.get("/api/me", headers=bearer(token)).json["token"]["last_used"]
-        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z", last_used)
+        assert abs(iso_8601_time(last_used) - used) < timedelta(seconds=5), last_used
 
     def test_the_scheme_name_is_case_insensitive(self, client, issue):
         response = client.get("/api/me", headers={"Authorization": f"bearer {issue()}"})
@@ -142,6 +148,7 @@ class TestCallingTheApi:
         response = client.get("/api/me", headers={"Authorization": header.format(token=token)})
         assert_refused(response, challenge='Bearer error="invalid_token"')
 
+    @pytest.mark.section("Tokens: random, shown once, stored as a hash", "`?api_key=`")
     @pytest.mark.parametrize("parameter", ["api_key", "token", "access_token"])
     def test_a_token_in_the_query_string_is_ignored(self, client, issue, parameter):
         assert_refused(client.get(f"/api/me?{parameter}={issue()}"))
@@ -384,4 +391,4 @@ class TestOneQueryPerTokenCall:
             traveller.shift(timedelta(seconds=2))
             assert self.queries_for(client, token) == 2
             last_used = client.get("/api/me", headers=bearer(token)).json["token"]["last_used"]
-            assert last_used.startswith("2026-11-21T09:01:01")
+            assert iso_8601_time(last_used).replace(microsecond=0) == start + timedelta(seconds=61)

@@ -200,7 +200,7 @@ class TestQueries:
 
 
 @pytest.mark.since(4)
-@pytest.mark.section("The loader: a query that may find nothing")
+@pytest.mark.section("The loader: a query that may find nothing", "Caught here, every one of them")
 class TestTheLoader:
     """The loader turns "no such row" into None, and nothing else."""
 
@@ -250,6 +250,7 @@ class TestAddUser:
         assert result.exit_code != 0
         assert snapshot(step) == before
 
+    @pytest.mark.section("Managing users from the command line", "A name that is taken")
     def test_a_duplicate_name_is_one_clear_error_and_changes_nothing(self, step, runner):
         before = snapshot(step)
         result = runner.invoke(args=["add-user", "alice", "--password", "a new password"])
@@ -257,6 +258,7 @@ class TestAddUser:
         assert snapshot(step) == before
 
     @pytest.mark.sqlite_only
+    @pytest.mark.section("Managing users from the command line", "The unique index on name")
     def test_four_add_users_at_once_for_one_name_add_exactly_one(self, step, make_app):
         """The database decides (a unique index), not a look before the insert.
 

@@ -72,7 +72,7 @@ FAILED_LOGINS = {
     pytest.param(*FAILED_LOGINS["wrong password"], id="wrong password"),
     # carol gets in when is_active is not the property Flask-Login reads.
     pytest.param(*FAILED_LOGINS["inactive account"], id="inactive account",
-                 marks=pytest.mark.section("2. A `User` class")),
+                 marks=pytest.mark.section("2. A `User` class", "@property")),
 ])
 def test_failed_login_shows_the_form_again_with_the_generic_message(
     client, auth, username, password

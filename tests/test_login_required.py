@@ -73,6 +73,7 @@ def test_after_logout_protected_pages_are_closed_again(client, auth):
     assert client.get("/profile").status_code == 302
 
 
+@pytest.mark.section("Protecting a page", "ask for JSON")
 def test_a_program_that_asks_for_json_gets_401_not_a_login_page(client):
     response = client.get("/profile", headers={"Accept": "application/json"})
     assert response.status_code == 401

@@ -16,6 +16,7 @@ import pytest
 
 from tests.doc_output import matches
 from tests.steps import ROOT, STEP_NAMES
+from tools.workshop import hint, started_file, worked_at_start
 
 
 def workshop(*arguments):
@@ -105,6 +106,18 @@ RIGHT = {
         ("auth.py", "from .users import USERS, find_user", "from .accounts import ACCOUNTS, find_user"),
         ("auth.py", "    user = USERS.get(user_id)", "    user = ACCOUNTS.get(user_id)"),
     ]),
+    "a refused next sends the user to the profile, not home": (3, [
+        ("auth.py", '''@bp.route("/login", methods=("GET", "POST"))''', '''def next_page():
+    """Where to go after a login: next if safe, the profile if next was refused, else home."""
+    target = request.form.get("next") or request.args.get("next")
+    if not target:
+        return url_for("index")
+    return target if is_safe_redirect(target) else url_for("pages.profile")
+
+
+@bp.route("/login", methods=("GET", "POST"))'''),
+        ("auth.py", 'redirect(requested_next() or url_for("index"))', "redirect(next_page())"),
+    ]),
     "the loader as User.get_or_none": (4, [
         ("auth.py", '''    try:
         user = User.get_by_id(int(user_id))
@@ -117,11 +130,14 @@ RIGHT = {
     # A user switched off after logging in is logged out on the next request.
     if user is None or not user.is_active:'''),
     ]),
+    "init-db named in single quotes": (4, [
+        ("cli.py", '@click.command("init-db")', "@click.command('init-db')"),
+    ]),
     "init-db named by Click after the function init_db": (4, [
         ("cli.py", '@click.command("init-db")\n@with_appcontext\ndef init_db():',
          "@click.command()\n@with_appcontext\ndef init_db():"),
     ]),
-    "fields renamed: username, enabled": (4, [
+    "another model, table and fields: Account, accounts, username, enabled": (4, [
         ("users.py", "    name = CharField(max_length=64, unique=True)",
          "    username = CharField(max_length=64, unique=True)"),
         ("users.py", "    active = BooleanField(default=True)", "    enabled = BooleanField(default=True)"),
@@ -133,6 +149,26 @@ RIGHT = {
         ("*.py", "User.name", "User.username"),
         ("*.py", "user.name", "user.username"),
         ("*.html", "user.name", "user.username"),
+        ("*.py", "User.", "Account."),
+        ("auth.py", "from .users import User,", "from .users import Account,"),
+        ("cli.py", "from .users import User\n", "from .users import Account\n"),
+        ("cli.py", "[User]", "[Account]"),
+        ("users.py", "class User(", "class Account("),
+        ("users.py", 'table_name = "users"', 'table_name = "accounts"'),
+    ]),
+    "tokens as AccessKey rows in access_keys, made with token_hex": (5, [
+        ("*.py", "ApiToken", "AccessKey"),
+        ("tokens.py", 'table_name = "api_tokens"', 'table_name = "access_keys"'),
+        ("tokens.py", "secrets.token_urlsafe(32)", "secrets.token_hex(32)"),
+        ("tokens.py", 'TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")', 'TOKEN = re.compile(r"[0-9a-f]{64}")'),
+    ]),
+    "the API's blueprint renamed, last_used to the second, labels refused in other words": (5, [
+        ("api.py", 'Blueprint("api",', 'Blueprint("json_api",'),
+        ("auth.py", 'request.blueprint != "api"', 'request.blueprint != "json_api"'),
+        ("auth.py", 'request.blueprint == "api"', 'request.blueprint == "json_api"'),
+        ("api.py", 'moment.isoformat() + "Z"', 'moment.strftime("%Y-%m-%dT%H:%M:%SZ")'),
+        ("cli.py", 'raise click.BadParameter("A token\'s name is 1 to 64 printable characters.")',
+         'raise click.ClickException("Give the token a short label, on one line.")'),
     ]),
     "tokens stored as an HMAC keyed with the secret": (5, [
         ("tokens.py", "    return hashlib.sha256(token.encode()).hexdigest()",
@@ -167,6 +203,19 @@ RIGHT = {
         return None
     user = login.user'''),
     ]),
+    "logins' tokens made with token_hex": (6, [
+        ("logins.py", "secrets.token_urlsafe(32)", "secrets.token_hex(32)"),
+        ("logins.py", 'TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")', 'TOKEN = re.compile(r"[0-9a-f]{64}")'),
+    ]),
+    "the list of logins and the greeting in other markup": (6, [
+        ("templates/profile.html", "      <tr>\n", '      <tr class="login">\n'),
+        ("templates/profile.html", '''<td>{{ login.created.strftime("%Y-%m-%d %H:%M") }}</td>''',
+         '''<td class="started"><time>{{ login.created.isoformat(timespec="seconds") }}Z</time></td>'''),
+        ("templates/profile.html", "<strong>this one</strong>", "<em>this one</em>"),
+        ("templates/index.html", "<h1>Hello, {{ current_user.name }}!</h1>",
+         '<p class="greeting">Hello, {{ current_user.name }}!</p>'),
+        ("templates/index.html", "<h1>Hello, visitor!</h1>", '<p class="greeting">Hello, visitor!</p>'),
+    ]),
     "a login's fields renamed: started, browser": (6, [
         ("logins.py", "    created = DateTimeField(default=utc_now)",
          "    started = DateTimeField(default=utc_now)"),
@@ -185,6 +234,12 @@ RIGHT = {
         ("__init__.py", "from . import api, auth, cli, pages, throttle",
          "from . import api, cli, pages, throttle\nfrom . import login_views as auth"),
     ]),
+    "another development key, and the warning in other words": (7, [
+        ("__init__.py", 'DEVELOPMENT_SECRET_KEY = "dev"', 'DEVELOPMENT_SECRET_KEY = "only-for-development"'),
+        ("__init__.py", '''        "Using the development SECRET_KEY from the repository."
+        " Anyone can forge sessions for this app: never use it in production."''',
+         '''        "Signing cookies with a key that anyone can read: fine here, never in production."'''),
+    ]),
 }
 
 WRONG = {
@@ -193,17 +248,19 @@ WRONG = {
         return None
     user = USERS.get(user_id)''', '''    user = USERS.get(str(int(user_id)))'''),
     ]),
-    "is_active() as a method": (2, "2. A `User` class", [
+    "is_active() as a method": (2, ("2. A `User` class", "@property"), [
         ("users.py", "    @property\n    def is_active(self):", "    def is_active(self):"),
     ]),
     'startswith("/") as the only check of next': (3, "Validating `next`", [
         ("redirects.py", "    return (\n        isinstance(target, str)",
          '    return isinstance(target, str) and target.startswith("/")\n    return (\n        isinstance(target, str)'),
     ]),
-    "a loader that catches every exception": (4, "The loader: a query that may find nothing", [
+    "a loader that catches every exception": (4, ("The loader: a query that may find nothing",
+                                                  "Caught here, every one of them"), [
         ("auth.py", "    except User.DoesNotExist:", "    except Exception:"),
     ]),
-    "a look before the insert, no unique index": (4, "Managing users from the command line", [
+    "a look before the insert, no unique index": (4, ("Managing users from the command line",
+                                                      "The unique index on name"), [
         ("users.py", "name = CharField(max_length=64, unique=True)", "name = CharField(max_length=64)"),
         ("cli.py", '''    try:
         users.add_user(username, password)
@@ -215,13 +272,22 @@ WRONG = {
         raise click.ClickException(f"There is already a user called {username}.")
     users.add_user(username, password)'''),
     ]),
-    "a token in the query string": (5, "The request loader", [
+    "a token in the query string": (5, ("Tokens: random, shown once, stored as a hash", "`?api_key=`"), [
         ("tokens.py", '''    scheme, _, token = request.headers.get("Authorization", "").partition(" ")''',
          '''    if request.args.get("api_key"):
         return request.args["api_key"]
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")'''),
     ]),
 }
+
+
+def test_the_facilitators_guide_lists_every_variant():
+    guide = (ROOT / "docs" / "workshop.md").read_text(encoding="utf-8")
+    table = guide.split("<!-- the variants of tests/test_workshop.py -->\n")[1].split("\n\n")[0]
+    listed = {row.split(" | ")[0].removeprefix("| "): row for row in table.splitlines()[2:]}
+    assert listed.keys() == RIGHT.keys() | WRONG.keys()
+    for name, (number, *_) in {**RIGHT, **WRONG}.items():
+        assert listed[name].startswith(f"| {name} | {number} | {'pass' if name in RIGHT else 'fail'}")
 
 
 def variant(tmp_path, number, edits):
@@ -256,9 +322,62 @@ def test_a_right_step_written_otherwise_passes(tmp_path, change):
 @pytest.mark.parametrize("change", WRONG)
 def test_a_known_mistake_fails_with_a_hint_from_the_section_that_teaches_it(tmp_path, change):
     number, section, edits = WRONG[change]
+    section, paragraph = section if isinstance(section, tuple) else (section, None)
     failure = graded(number, variant(tmp_path, number, edits))["first_failure"]
     assert failure is not None, "the mistake passed"
-    assert failure["section"] == section, failure
+    assert (failure["section"], failure["paragraph"]) == (section, paragraph), failure
+
+
+@pytest.mark.slow
+def test_a_warning_from_the_folder_is_shown_and_fails_nothing(tmp_path):
+    """Flask-Limiter warns when nobody names its storage: one line, not every test failed."""
+    folder = variant(tmp_path, 7, [
+        ("__init__.py", 'RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://")',
+         'RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI")'),
+    ])
+    verdict = graded(7, folder)
+    assert verdict["first_failure"] is None, verdict["first_failure"]
+    assert any("in-memory storage" in warning["message"] for warning in verdict["warnings"])
+    code, printed = workshop("check", 7, "--dir", folder)
+    assert code == 0
+    assert "Warnings (" in printed and "UserWarning: Using the in-memory storage" in printed
+
+
+@pytest.mark.slow
+def test_values_of_next_that_crash_are_listed_with_those_followed(tmp_path):
+    folder = variant(tmp_path, 3, [
+        ("redirects.py", "    return (\n        isinstance(target, str)", '''    if target and target.lower().startswith("javascript:"):
+        raise ValueError("not a URL this check knows")
+    return isinstance(target, str) and target.startswith("/")
+    return (
+        isinstance(target, str)'''),
+    ])
+    failure = graded(3, folder)["first_failure"]
+    assert failure["test"].startswith("tests/test_next.py::test_no_hostile_next_is_followed"), failure
+    message = "\n".join(failure["message"])
+    assert "raised ValueError" in message and "evil.example" in message, message
+
+
+def test_only_an_earlier_steps_test_worked_at_the_start(tmp_path):
+    """A step 3 test that passed in the step 2 folder passed because there was no `next` yet."""
+    folder = tmp_path / STEP_NAMES[2]
+    folder.mkdir()
+    earlier, own = "tests/test_login.py::test_x", "tests/test_next.py::test_no_hostile_next_is_followed"
+    started_file(folder).write_text(json.dumps([earlier, own]))
+    worked = worked_at_start(folder, 3)
+    assert worked({"test": earlier, "since": 1})
+    assert not worked({"test": own, "since": 3})
+    assert not worked({"test": "tests/test_login.py::test_y", "since": 1})
+
+
+@pytest.mark.parametrize("section, paragraph, shown", [
+    ("Protecting a page", None, 'login_manager.login_view = "auth.login"'),
+    ("Protecting a page", "ask for JSON", '"application/json"'),
+])
+def test_a_hint_shows_what_its_paragraph_introduces(section, paragraph, shown):
+    text = hint(3, section, paragraph)
+    assert shown in text
+    assert not text.endswith(":")
 
 
 @pytest.mark.slow

@@ -31,6 +31,7 @@ import sys
 import tempfile
 import textwrap
 import time
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,7 +159,7 @@ def start(number, force=False, workshop=WORKSHOP):
         config.write_text(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
         config.chmod(0o600)
     # What works in the starting folder, so that check can tell when it stops working.
-    passed = [result["test"] for result in grade(number, folder) if result["outcome"] == "passed"]
+    passed = [result["test"] for result in grade(number, folder)["results"] if result["outcome"] == "passed"]
     started_file(folder).write_text(json.dumps(passed))
     return folder
 
@@ -170,8 +171,8 @@ def started_file(folder):
 def sections_to_read(number):
     """The sections of step N's chapter that its tests name, in the chapter's order."""
     chapter = (ROOT / STEP_NAMES[number - 1] / "README.md").read_text(encoding="utf-8")
-    named = {result["section"] for result in run_suite("--collect-only", graded=STEP_NAMES[number - 1])
-             if result["since"] == number}
+    collected = run_suite("--collect-only", graded=STEP_NAMES[number - 1])["results"]
+    named = {result["section"] for result in collected if result["since"] == number}
     headings = re.findall(r"^#+ (.+)$", chapter, re.M)
     return [heading for heading in headings if heading in named]
 
@@ -208,12 +209,29 @@ def interface(number):
 
 
 def grade(number, folder):
-    """Run the suite against folder as step N; return each test's result."""
-    return run_suite(f"--step-dir={folder}", *FAST, *PROCESSES[number])
+    """Run the suite against folder as step N: each test's result, and the warnings."""
+    return run_suite(f"--step-dir={folder}", *FAST, *PROCESSES[number], *WARNINGS_SHOWN)
+
+
+def warnings_shown():
+    """pytest options that show warnings instead of failing on them.
+
+    The suite fails on any warning (pyproject.toml), to keep the reference
+    steps clean. A learner's folder may warn (Flask-Limiter warns about its
+    default storage, say): that is worth a line, not every test. What the
+    suite ignores stays ignored: -W options come after the ini's, and win.
+    """
+    with open(ROOT / "pyproject.toml", "rb") as project:
+        listed = tomllib.load(project)["tool"]["pytest"]["ini_options"]["filterwarnings"]
+    ignored = [line for line in listed if line.startswith("ignore:")]
+    return [option for line in ["default", *ignored] for option in ("-W", line)]
+
+
+WARNINGS_SHOWN = warnings_shown()
 
 
 def run_suite(*arguments, graded=None):
-    """Run the graded tests with the arguments given; return each test's result."""
+    """Run the graded tests with the arguments given: {"results": each test's, "warnings": [...]}."""
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "report.json"
         env = {**os.environ, "WORKSHOP_REPORT": str(report)}
@@ -235,22 +253,101 @@ def run_suite(*arguments, graded=None):
         return json.loads(report.read_text())
 
 
-def hint(number, section):
-    """The first paragraph of prose in a section of step N's chapter."""
+def hint(number, section, paragraph=None):
+    """The paragraph of step N's chapter that teaches a test's point, from its section.
+
+    The section's first paragraph, or the first block that contains the words
+    `paragraph` when the test names them. A paragraph that ends in a colon
+    introduces what follows it (a list, a code block), which is shown too;
+    code is shown with the paragraph after it.
+    """
     chapter = ROOT / STEP_NAMES[number - 1] / "README.md"
-    # Only the words: no code blocks (whose comments look like headings),
-    # HTML comments, pictures or tables.
-    text = re.sub(r"^```.*?^```$", "", chapter.read_text(encoding="utf-8"), flags=re.M | re.S)
-    text = re.sub(r"^(<!--|!\[|\|).*$", "", text, flags=re.M)
+    text = chapter.read_text(encoding="utf-8")
     found = re.search(rf"^(#+) {re.escape(section)}\n", text, re.M)
     if not found:
         raise LookupError(f"{chapter.relative_to(ROOT)} has no section {section!r}")
-    text = re.split(rf"^#{{1,{len(found.group(1))}}} ", text[found.end():], maxsplit=1, flags=re.M)[0]
-    paragraphs = [" ".join(part.split()) for part in text.split("\n\n") if part.strip()]
-    # A paragraph that ends in a colon introduces the next one (often a list).
-    shown = paragraphs[:2] if paragraphs and paragraphs[0].endswith(":") else paragraphs[:1]
-    body = "\n".join(textwrap.fill(part, 88) for part in shown)
+    blocks = section_blocks(text[found.end():], len(found.group(1)))
+    # The first paragraph of prose; or the first block with the words asked
+    # for, prose before code.
+    wanted = [block for block in blocks if paragraph is None or paragraph in block.text]
+    wanted.sort(key=lambda block: block.kind in ("code", "table"))
+    if paragraph is None:
+        wanted = [block for block in wanted if block.kind in ("prose", "list")]
+    start = next((blocks.index(block) for block in wanted), None)
+    if start is None:
+        raise LookupError(f"{chapter.relative_to(ROOT)}, {section!r}, has no paragraph"
+                          + (f" with {paragraph!r}" if paragraph else " of prose"))
+    shown, following = [blocks[start]], blocks[start + 1:]
+    if shown[0].kind in ("code", "table"):
+        # Code alone says how, not why: with the paragraph after it, unless
+        # that one introduces more code.
+        if following and following[0].kind != "code" and not following[0].text.endswith(":"):
+            shown.append(following[0])
+    else:
+        # A colon promises what comes next.
+        while following and shown[-1].text.endswith(":"):
+            shown.append(following.pop(0))
+    body = "\n".join(block.shown() for block in shown)
     return f'{chapter.relative_to(ROOT)}, "{section}":\n' + textwrap.indent(body, "    ")
+
+
+@dataclass(frozen=True)
+class Block:
+    kind: str  # "prose", "list", "code" or "table"
+    text: str
+
+    def shown(self, width=88, code_lines=16):
+        if self.kind in ("code", "table"):
+            lines = self.text.splitlines()
+            lines = lines[:code_lines] + (["..."] if len(lines) > code_lines else [])
+            return textwrap.indent("\n".join(lines), "    ")
+        if self.kind == "list":
+            return "\n".join(textwrap.fill(item, width, initial_indent="- ", subsequent_indent="  ")
+                             for item in self.text.split("\n"))
+        return textwrap.fill(self.text, width)
+
+
+def section_blocks(text, level):
+    """A section's paragraphs, lists and code blocks, up to the next heading of its level or above.
+
+    Without what a terminal cannot show: HTML comments, pictures, diagrams.
+    """
+    blocks, lines = [], []
+
+    def end_block():
+        if lines:
+            if lines[0].startswith(("- ", "* ")):
+                items = re.split(r"\n(?=[-*] )", "\n".join(lines))
+                blocks.append(Block("list", "\n".join(" ".join(item[2:].split()) for item in items)))
+            else:
+                blocks.append(Block("prose", " ".join(" ".join(lines).split())))
+            lines.clear()
+
+    rows = iter(text.splitlines())
+    for line in rows:
+        if re.match(rf"#{{1,{level}}} ", line):
+            break
+        if line.startswith("```"):
+            end_block()
+            code = []
+            for inside in rows:
+                if inside.startswith("```"):
+                    break
+                code.append(inside)
+            if line.strip() != "```mermaid":
+                blocks.append(Block("code", "\n".join(code)))
+        elif line.startswith("|"):
+            end_block()
+            if blocks and blocks[-1].kind == "table":
+                blocks[-1] = Block("table", f"{blocks[-1].text}\n{line}")
+            else:
+                blocks.append(Block("table", line))
+        elif not line.strip() or line.startswith(("<!--", "![")):
+            end_block()
+        else:
+            lines.append(line)
+    end_block()
+    return blocks
 
 
 def by_concept(number, results):
@@ -277,14 +374,15 @@ def by_concept(number, results):
 def worked_at_start(folder, number):
     """Whether a test passed in the folder the learner started from.
 
-    From what `start` recorded; for another folder, the tests of the earlier
-    steps, which every starting folder passes (tests/test_workshop.py).
+    Only a test of an earlier step can have worked there: one of this step
+    that passed at the start passed because what it looks for was not there
+    yet (no `next` to follow, no throttle to count). Of those, what `start`
+    recorded; for another folder, all of them, which every starting folder
+    passes (tests/test_workshop.py).
     """
     recorded = started_file(folder)
-    if recorded.exists():
-        passed = set(json.loads(recorded.read_text()))
-        return lambda result: result["test"] in passed
-    return lambda result: result["since"] < number
+    passed = set(json.loads(recorded.read_text())) if recorded.exists() else None
+    return lambda result: result["since"] < number and (passed is None or result["test"] in passed)
 
 
 def describe(result, worked, indent="    "):
@@ -298,7 +396,8 @@ def describe(result, worked, indent="    "):
 
 def check(number, folder, verbose=False):
     """Print the concepts of steps 1 to N with their state; return True if all pass."""
-    concepts, counts, failures = by_concept(number, grade(number, folder))
+    graded = grade(number, folder)
+    concepts, counts, failures = by_concept(number, graded["results"])
     worked = worked_at_start(folder, number)
 
     shown = folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder
@@ -309,6 +408,7 @@ def check(number, folder, verbose=False):
         state = f"FAIL  {failed} of {counts[concept]} tests" if failed else "ok"
         print(f"  {index:2}. {concept.title:<{width}}  step {concept.step}  {state}")
 
+    show_warnings(graded["warnings"])
     done = [concept for concept in concepts if counts[concept] and not failures[concept]]
     print(f"\nProgress: {len(done)} of {len(concepts)} concepts for step {number}.")
     todo = next((concept for concept in concepts if concept not in done), None)
@@ -320,7 +420,7 @@ def check(number, folder, verbose=False):
         first = failures[todo][0]
         print("  First failing test:")
         print(describe(first, worked, indent="      "))
-        print(f"  Hint, from {hint(first['since'], first['section'])}")
+        print(f"  Hint, from {hint(first['since'], first['section'], first.get('paragraph'))}")
     total = sum(len(failing) for failing in failures.values())
     if verbose:
         print(f"\nEvery failing test ({total}):")
@@ -333,9 +433,22 @@ def check(number, folder, verbose=False):
     return False
 
 
+def show_warnings(warnings, most=3):
+    """The warnings the folder gave: shown, not failed."""
+    if not warnings:
+        return
+    print(f"\nWarnings ({len(warnings)}; they fail nothing, but say what to look at):")
+    for warning in warnings[:most]:
+        place = Path(warning["place"])
+        shown = place.relative_to(ROOT) if place.is_relative_to(ROOT) else warning["place"]
+        print(f"  {shown}: {warning['category']}: {warning['message']}"[:300])
+    if len(warnings) > most:
+        print(f"  ... and {len(warnings) - most} more.")
+
+
 def audit():
     """Print what keeps the grader from grading everything; return True if nothing."""
-    graded = run_suite("--collect-only")
+    graded = run_suite("--collect-only")["results"]
     problems = []
     for result in graded:
         test, since = result["test"], result["since"]
@@ -345,9 +458,12 @@ def audit():
             problems.append(f"{test} names no section (@pytest.mark.section)")
         else:
             try:
-                hint(since, result["section"])
+                shown = hint(since, result["section"], result.get("paragraph"))
             except LookupError as error:
                 problems.append(f"{test}: {error}")
+            else:
+                if shown.endswith(":"):
+                    problems.append(f"{test}: its hint ends on a colon, with nothing after it")
     for concept in CONCEPTS:
         if not any(concept_of(result["test"], result["since"]) == concept for result in graded):
             problems.append(f"no test checks {concept.title!r}")
@@ -359,7 +475,8 @@ def audit():
 
 def results_as_json(number, folder):
     """Each concept of steps 1 to N with its result, and the first failing test with its section."""
-    concepts, counts, failures = by_concept(number, grade(number, folder))
+    graded = grade(number, folder)
+    concepts, counts, failures = by_concept(number, graded["results"])
     first = next((failures[concept][0] for concept in concepts if failures[concept]), None)
     if first is not None:
         first = {**first, "worked_at_start": worked_at_start(folder, number)(first)}
@@ -370,6 +487,7 @@ def results_as_json(number, folder):
             for concept in concepts
         ],
         "first_failure": first,
+        "warnings": graded["warnings"],
     })
 
 

@@ -3,7 +3,10 @@
 tools/workshop.py loads it with `-p tools.workshop_report` and names the
 file to write in WORKSHOP_REPORT. For each test: its id without the step it
 ran on, the step that introduces it (`since`), the chapter section that
-teaches it (`section`), its outcome and, if it failed, what pytest said.
+teaches it (`section`, and the words of the paragraph to show, if the test
+names them), its outcome and, if it failed, what pytest said. And the
+warnings the run gave, each once: the grader shows them, it does not fail
+them.
 
 It works with pytest-xdist too: the process that runs a test attaches what
 the grader needs to the test's report, and the process that gathers the
@@ -17,6 +20,7 @@ import re
 import pytest
 
 results = {}
+warned = {}
 
 # An exception group's frame: "+-+---- 1 ----" lines, and "| " before the rest.
 FRAME_LINE = re.compile(r"[\s|+\-\d.]*")
@@ -38,6 +42,7 @@ def describe(item):
         "test": test_id(item),
         "since": since.args[0] if since else 1,
         "section": section.args[0] if section else None,
+        "paragraph": section.args[1] if section and len(section.args) > 1 else None,
     }
 
 
@@ -81,9 +86,19 @@ def pytest_runtest_logreport(report):
         result["outcome"] = "skipped"
 
 
+def pytest_warning_recorded(warning_message, when, nodeid, location):
+    """A warning, once per place that gave it (under xdist, the workers' too)."""
+    place = f"{warning_message.filename}:{warning_message.lineno}"
+    warned.setdefault(place, {
+        "place": place,
+        "category": warning_message.category.__name__,
+        "message": str(warning_message.message),
+    })
+
+
 def pytest_sessionfinish(session):
     path = os.environ.get("WORKSHOP_REPORT")
     # Under xdist only the gathering process writes (its workers have a workerinput).
     if path and not hasattr(session.config, "workerinput"):
         with open(path, "w", encoding="utf-8") as report:
-            json.dump(list(results.values()), report)
+            json.dump({"results": list(results.values()), "warnings": list(warned.values())}, report)

@@ -1,0 +1,69 @@
+"""Pages read as a browser reads them: elements and their text, not their markup.
+
+A step may write its HTML as it likes (attributes, quotes, whitespace,
+nesting): the tests look for elements and words, never for a string of
+markup.
+"""
+
+from html.parser import HTMLParser
+
+# Elements that have no end tag.
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
+        "track", "wbr"}
+
+
+class Element:
+    def __init__(self, tag, attrs):
+        self.tag = tag
+        self.attrs = dict(attrs)
+        self.children = []  # elements and strings, in order
+
+    @property
+    def text(self):
+        """The words inside the element, with its whitespace collapsed."""
+        parts = [child if isinstance(child, str) else child.text for child in self.children]
+        return " ".join(" ".join(parts).split())
+
+    def find_all(self, tag, class_=None):
+        """Every element inside this one with that tag (and class), in document order."""
+        found = []
+        for child in self.children:
+            if isinstance(child, Element):
+                if child.tag == tag and (class_ is None or class_ in child.attrs.get("class", "").split()):
+                    found.append(child)
+                found += child.find_all(tag, class_)
+        return found
+
+
+class TreeBuilder(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("document", {})
+        self.open = [self.root]
+
+    def handle_starttag(self, tag, attrs):
+        element = Element(tag, attrs)
+        self.open[-1].children.append(element)
+        if tag not in VOID:
+            self.open.append(element)
+
+    def handle_startendtag(self, tag, attrs):
+        self.open[-1].children.append(Element(tag, attrs))
+
+    def handle_endtag(self, tag):
+        # Close up to the element the tag ends (browsers forgive a missing end tag).
+        for depth in range(len(self.open) - 1, 0, -1):
+            if self.open[depth].tag == tag:
+                del self.open[depth:]
+                return
+
+    def handle_data(self, data):
+        self.open[-1].children.append(data)
+
+
+def parse(html):
+    """The page as a tree of elements: parse(page).find_all("h1")[0].text."""
+    builder = TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
