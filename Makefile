@@ -1,7 +1,9 @@
 # Everything a newcomer needs, from a fresh clone:
 #   make run STEP=1     set up, then serve step 1 (1-7, or a folder name like step01_minimal)
 #                       XRAY=1 adds the request X-ray (xray/): watch Flask-Login work
-#   make test           set up, then run the whole test suite
+#   make test           set up, then run the behaviour tests of every step
+#                       FULL=1 runs the full suite, as CI does: the chapters and
+#                       docs, the browser and X-ray pages, the workshop grader
 # Set-up means: a virtual environment in .venv with the pinned packages, and
 # a random SECRET_KEY in instance/config.py (never committed).
 
@@ -22,6 +24,7 @@ run: setup
 	$(BIN)/flask --app $(if $(filter 1,$(XRAY)),"xray:create_app('$(STEP_DIR)')",$(STEP_DIR)) run --debug
 
 # On every core; a test that finishes early takes work from the others.
+# FULL=1 reaches the tests as an environment variable (tests/steps.py).
 test: setup
 	$(BIN)/python -m pytest -n auto --dist worksteal
 
