@@ -58,10 +58,11 @@ bench: setup
 	$(BIN)/python -m tools.bench $(if $(PROFILE),--profile)
 
 # The learner's budgets (tools/budgets.py): step 1's lines and templates, the
-# words of the front page and the chapters, create_app() and the development
-# server's start-up in seconds. Exits 1 when one is exceeded.
+# words of the front page and the chapters, create_app(), `make check`,
+# `make test` and the development server's start-up in seconds. FULL=1 also
+# times the full suite (minutes). Exits 1 when one is exceeded.
 budgets: setup
-	$(BIN)/python -m tools.budgets
+	$(BIN)/python -m tools.budgets $(if $(filter 1,$(FULL)),--full)
 
 setup: $(VENV)/installed instance/config.py
 
