@@ -25,8 +25,12 @@ run: setup
 
 # On every core; a test that finishes early takes work from the others.
 # FULL=1 reaches the tests as an environment variable (tests/steps.py).
+# Python keeps what it compiles, in .venv as the grader does, even where
+# PYTHONDONTWRITEBYTECODE is set (as in many containers): compiling the
+# suite and rewriting its asserts again in every process costs seconds.
 test: setup
-	$(BIN)/python -m pytest -n auto --dist worksteal
+	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache \
+		$(BIN)/python -m pytest -n auto --dist worksteal
 
 # Workshops: `make workshop STEP=N` copies step N-1 into workshop/ for a learner
 # to rebuild step N (FORCE=1 starts again); `make check STEP=N` grades that
