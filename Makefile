@@ -14,13 +14,17 @@ STEP ?= 1
 
 # STEP=3 and STEP=step03_login_required both name the folder step03_login_required.
 STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
+# Where a step keeps its SQLite database by default: the instance folder
+# beside the step's folder, in a file named after the step.
+STEP_DATABASE = $(dir $(STEP_DIR))instance/$(notdir $(STEP_DIR)).db
 
 .PHONY: run test setup docs screenshots workshop check loadtest bench budgets clean
 
 run: setup
 	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
-	@# Steps with a database (an init-db command) create it, with the demo users, before serving.
-	$(BIN)/python -m tools.prepare $(STEP_DIR)
+	@# Steps with a database (an init-db command) create it, with the demo users, before serving:
+	@# each time on PostgreSQL (DATABASE_URL), on SQLite until its file exists (half a second saved).
+	$(if $(and $(wildcard $(STEP_DATABASE)),$(if $(DATABASE_URL),,yes)),,$(BIN)/python -m tools.prepare $(STEP_DIR))
 	$(BIN)/flask --app $(if $(filter 1,$(XRAY)),"xray:create_app('$(STEP_DIR)')",$(STEP_DIR)) run --debug
 
 # On every core; a test that finishes early takes work from the others.

@@ -103,6 +103,28 @@ def test_make_run_names_a_missing_step():
     assert "flask" not in output
 
 
+def test_make_run_creates_the_database_until_its_file_exists(tmp_path, monkeypatch):
+    """init-db costs half a second before the first page: once the SQLite file exists, it is
+    skipped; on PostgreSQL (DATABASE_URL), where no file says so, it runs every time."""
+    (tmp_path / "step04_database").mkdir()
+    (tmp_path / "instance").mkdir()
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+
+    def prepares(**env):
+        result = subprocess.run(
+            ["make", "-n", "--no-print-directory", "-f", ROOT / "Makefile", "run", "STEP=4",
+             "--assume-old=setup"],
+            cwd=tmp_path, env={**os.environ, **env}, capture_output=True, text=True, timeout=60,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        return "tools.prepare step04_database" in result.stdout
+
+    assert prepares()
+    (tmp_path / "instance" / "step04_database.db").touch()
+    assert not prepares()
+    assert prepares(DATABASE_URL="postgresql://localhost/tutorial")
+
+
 def test_make_writes_a_random_secret_key_once(tmp_path):
     """The instance key: random, readable by its owner only, never overwritten."""
     def make_key():
