@@ -1,7 +1,9 @@
 # Everything a newcomer needs, from a fresh clone:
 #   make run STEP=1     set up, then serve step 1 (1-7, or a folder name like step01_minimal)
 #                       XRAY=1 adds the request X-ray (xray/): watch Flask-Login work
-#   make test           set up, then run the whole test suite
+#   make test           set up, then run the behaviour tests of every step
+#                       FULL=1 runs the full suite, as CI does: the chapters and
+#                       docs, the browser and X-ray pages, the workshop grader
 # Set-up means: a virtual environment in .venv with the pinned packages, and
 # a random SECRET_KEY in instance/config.py (never committed).
 
@@ -12,18 +14,27 @@ STEP ?= 1
 
 # STEP=3 and STEP=step03_login_required both name the folder step03_login_required.
 STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
+# Where a step keeps its SQLite database by default: the instance folder
+# beside the step's folder, in a file named after the step.
+STEP_DATABASE = $(dir $(STEP_DIR))instance/$(notdir $(STEP_DIR)).db
 
 .PHONY: run test setup docs screenshots workshop check loadtest bench budgets clean
 
 run: setup
 	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
-	@# Steps with a database (an init-db command) create it, with the demo users, before serving.
-	$(BIN)/python -m tools.prepare $(STEP_DIR)
+	@# Steps with a database (an init-db command) create it, with the demo users, before serving:
+	@# each time on PostgreSQL (DATABASE_URL), on SQLite until its file exists (half a second saved).
+	$(if $(and $(wildcard $(STEP_DATABASE)),$(if $(DATABASE_URL),,yes)),,$(BIN)/python -m tools.prepare $(STEP_DIR))
 	$(BIN)/flask --app $(if $(filter 1,$(XRAY)),"xray:create_app('$(STEP_DIR)')",$(STEP_DIR)) run --debug
 
 # On every core; a test that finishes early takes work from the others.
+# FULL=1 reaches the tests as an environment variable (tests/steps.py).
+# Python keeps what it compiles, in .venv as the grader does, even where
+# PYTHONDONTWRITEBYTECODE is set (as in many containers): compiling the
+# suite and rewriting its asserts again in every process costs seconds.
 test: setup
-	$(BIN)/python -m pytest -n auto --dist worksteal
+	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache \
+		$(BIN)/python -m pytest -n auto --dist worksteal
 
 # Workshops: `make workshop STEP=N` copies step N-1 into workshop/ for a learner
 # to rebuild step N (FORCE=1 starts again); `make check STEP=N` grades that
@@ -55,10 +66,11 @@ bench: setup
 	$(BIN)/python -m tools.bench $(if $(PROFILE),--profile)
 
 # The learner's budgets (tools/budgets.py): step 1's lines and templates, the
-# words of the front page and the chapters, create_app() and the development
-# server's start-up in seconds. Exits 1 when one is exceeded.
+# words of the front page and the chapters, create_app(), `make check`,
+# `make test` and the development server's start-up in seconds. FULL=1 also
+# times the full suite (minutes). Exits 1 when one is exceeded.
 budgets: setup
-	$(BIN)/python -m tools.budgets
+	$(BIN)/python -m tools.budgets $(if $(filter 1,$(FULL)),--full)
 
 setup: $(VENV)/installed instance/config.py
 

@@ -21,10 +21,20 @@ from tests.databases import models_of, run_command
 DEMO_PASSWORDS = {"alice": "wonderland", "bob": "bobthebuilder", "carol": "looking-glass"}
 
 _original_users = {}
+_found_users = {}
 
 
 def users_of(module):
-    """The dictionary of users that the step's code keeps, wherever it keeps it."""
+    """The dictionary of users that the step's code keeps, wherever it keeps it.
+
+    Looked for once per module: the tests change it in place, never replace it.
+    """
+    if _found_users.get(module.__name__, (None,))[0] is not module:
+        _found_users[module.__name__] = module, find_users(module)
+    return _found_users[module.__name__][1]
+
+
+def find_users(module):
     for name, each in list(sys.modules.items()):
         if name == module.__name__ or name.startswith(module.__name__ + "."):
             for value in vars(each).values():

@@ -23,7 +23,8 @@ from tests.steps import ROOT
 # What a new terminal does not have: the tests' own settings.
 NOT_IN_A_NEW_TERMINAL = (
     "FLASK_", "DATABASE_URL", "TEST_DATABASE_URL", "TEST_REDIS_URL", "RATELIMIT_",
-    "TRUSTED_PROXIES", "VIRTUAL_ENV", "PYTEST_", "WORKSHOP_REPORT", "SCREENSHOTS", "XRAY",
+    "TRUSTED_PROXIES", "VIRTUAL_ENV", "PYTEST_", "WORKSHOP_REPORT", "SCREENSHOTS", "XRAY", "FULL",
+    "PYTHONPYCACHEPREFIX",
     # What `make test` hands on to the makes it starts: its settings, XRAY=1 among them.
     "MAKEFLAGS", "MFLAGS", "MAKELEVEL",
 )

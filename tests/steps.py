@@ -173,7 +173,7 @@ def pytest_configure(config):
     )
     config.addinivalue_line(
         "markers",
-        "slow: starts servers or grades whole folders; runs on CI, or locally with SLOW=1",
+        "slow: starts servers or grades whole folders; in the full suite only (FULL=1)",
     )
     config.addinivalue_line(
         "markers",
@@ -190,7 +190,7 @@ def pytest_configure(config):
     )
     config.addinivalue_line(
         "markers",
-        "docs: checks the tutorial's text against its code; -m 'not docs' leaves them out",
+        "docs: checks the tutorial's text against its code; in the full suite only (FULL=1)",
     )
     config.steps_under_test = find_steps(config.getoption("step_dir"))
 
@@ -201,7 +201,21 @@ def pytest_generate_tests(metafunc):
         metafunc.parametrize("step", steps, ids=[str(step) for step in steps])
 
 
-SLOW_REASON = "slow (starts servers, or grades folders): SLOW=1 make test runs it, as CI does"
+def full_run():
+    """Whether this run is the full suite (`make test FULL=1`, as CI runs it)."""
+    return os.environ.get("FULL") == "1"
+
+
+def in_the_full_suite_only(item):
+    """Whether a test checks more than what the steps do: it runs only with FULL=1.
+
+    The chapters' text and commands (marked docs), pages in a browser (anything
+    that uses Playwright's browser), and what starts servers or grades whole
+    folders (marked slow). Any other test, in a new file too, is a behaviour
+    test of the steps: a learner's `make test` runs it after every change.
+    """
+    return bool(item.get_closest_marker("docs") or item.get_closest_marker("slow")
+                or "browser" in item.fixturenames)
 
 
 def not_installed(reason):
@@ -217,18 +231,19 @@ def not_installed(reason):
 def pytest_collection_modifyitems(config, items):
     """Deselect the runs of each test on steps before the one that introduces it.
 
-    Skip the slow tests, unless on CI or asked to: a learner's `make test`
-    is a feedback loop, and should take seconds.
+    Deselect the full suite's own tests too, unless FULL=1: a learner's
+    `make test` is a feedback loop, and should take seconds. Deselected, not
+    skipped: a run that leaves no test to run fails (pytest's exit code 5).
     """
-    run_slow = os.environ.get("CI") or os.environ.get("SLOW")
+    full = full_run()
     selected, deselected = [], []
     for item in items:
-        if item.get_closest_marker("slow") and not run_slow:
-            item.add_marker(pytest.mark.skip(reason=SLOW_REASON))
         step = getattr(item, "callspec", None) and item.callspec.params.get("step")
         since, until = item.get_closest_marker("since"), item.get_closest_marker("until")
         once = item.get_closest_marker("sqlite_only") and step and step.database == "postgresql"
-        if step and (since and step.number < since.args[0] or until and step.number > until.args[0]):
+        if not full and in_the_full_suite_only(item):
+            deselected.append(item)
+        elif step and (since and step.number < since.args[0] or until and step.number > until.args[0]):
             deselected.append(item)
         elif once:
             deselected.append(item)
@@ -237,3 +252,11 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not full_run():
+        terminalreporter.write_line(
+            "The steps' behaviour tests only. `make test FULL=1` also checks the chapters,"
+            " the pages in a browser (the X-ray's too) and the workshop grader."
+        )

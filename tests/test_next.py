@@ -55,6 +55,9 @@ SAFE = [
 ]
 
 
+ALICE = {"username": "alice", "password": "wonderland"}
+
+
 # Where a login can take `next` from. Each gives the Location the app answers.
 def query_string_when_logged_in(visitor, target):
     """/login?next=... for a user who is logged in already: sent on at once."""
@@ -63,13 +66,12 @@ def query_string_when_logged_in(visitor, target):
 
 def form_field(visitor, target):
     """The login form's hidden `next` field."""
-    return visitor.login(next=target).headers.get("Location")
+    return visitor.client.post("/login", data={**ALICE, "next": target}).headers.get("Location")
 
 
 def query_string_of_the_post(visitor, target):
     """The login form posted to /login?next=..., where Flask-Login's login_url sends visitors."""
-    form = {"csrf_token": visitor.csrf_token(), "username": "alice", "password": "wonderland"}
-    return visitor.client.post(f"/login?next={quote(target, safe='')}", data=form).headers.get("Location")
+    return visitor.client.post(f"/login?next={quote(target, safe='')}", data=ALICE).headers.get("Location")
 
 
 CHANNELS = {
@@ -79,10 +81,21 @@ CHANNELS = {
 }
 
 
+def logged_in_alice(app):
+    """alice, logged in to app, which takes forms without a CSRF token (WTF_CSRF_ENABLED=False).
+
+    Each value of `next` is a login of its own, and a login clears the
+    session: each would need a page for a new token first, three requests
+    instead of one. test_forms.py tests the tokens.
+    """
+    visitor = AuthActions(app.test_client())
+    assert visitor.client.post("/login", data=ALICE).status_code == 302
+    return visitor
+
+
 @pytest.fixture
-def alice(auth):
-    auth.login()
-    return auth
+def alice(make_app):
+    return logged_in_alice(make_app(WTF_CSRF_ENABLED=False))
 
 
 @pytest.mark.parametrize("channel", CHANNELS.values(), ids=CHANNELS)
@@ -152,9 +165,7 @@ PROPERTY = settings(
 def unthrottled_alice(make_app):
     """alice, logged in to an app without the login limit (step 7 on): every example logs in
     again from one address, hundreds of times in all."""
-    visitor = AuthActions(make_app(RATELIMIT_ENABLED=False).test_client())
-    visitor.login()
-    return visitor
+    return logged_in_alice(make_app(RATELIMIT_ENABLED=False, WTF_CSRF_ENABLED=False))
 
 
 @PROPERTY
@@ -162,7 +173,7 @@ def unthrottled_alice(make_app):
 def test_no_next_value_ever_leads_off_the_site(unthrottled_alice, target):
     alice = unthrottled_alice
     from_query = alice.client.get(f"/login?next={quote(target, safe='')}").headers["Location"]
-    from_form = alice.login(next=target).headers["Location"]
+    from_form = form_field(alice, target)
     for location in (from_query, from_form):
         # The value kept exactly, or another page of this site.
         assert stays_on_site(location)

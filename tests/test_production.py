@@ -89,7 +89,7 @@ def redis_url():
     if not url:
         not_installed(
             "no Redis for the shared limit. To run it: apt-get install redis-server;"
-            ' eval "$(tools/throwaway-redis start)"; SLOW=1 make test'
+            ' eval "$(tools/throwaway-redis start)"; make test FULL=1'
         )
     import redis
 

@@ -1,10 +1,10 @@
 """Workshop mode: the grader itself (a maintainer's check, like rustlings' `dev check`).
 
-The grader is driven as a facilitator drives it: `python -m tools.workshop`.
-With SLOW=1 (and on CI) it also grades every starting folder, and variants
-of the reference steps: right ones, written otherwise, must pass; the
-mistakes learners make must fail, with a hint from the section that teaches
-the point.
+The grader is driven as a facilitator drives it: `python -m tools.workshop`,
+in the full suite only (`make test FULL=1`, as CI runs it). It grades every
+starting folder, and variants of the reference steps: right ones, written
+otherwise, must pass; the mistakes learners make must fail, with a hint from
+the section that teaches the point.
 """
 
 import json
@@ -17,6 +17,9 @@ import pytest
 from tests.doc_output import matches
 from tests.steps import ROOT, STEP_NAMES
 from tools.workshop import hint, started_file, worked_at_start
+
+# It grades whole folders, each in a pytest of its own.
+pytestmark = pytest.mark.slow
 
 
 def workshop(*arguments):

@@ -1,6 +1,6 @@
 """The learner's budgets, measured: `make budgets` prints them with the limits.
 
-    python -m tools.budgets [--runs 3] [--sizes-only]
+    python -m tools.budgets [--runs 3] [--sizes-only] [--full]
 
 - Step 1 is the essence: at most 120 lines of Python (comments, docstrings
   and blank lines included) and 3 templates.
@@ -14,6 +14,11 @@
   step is imported and created in a fresh process, `--runs` times; medians.
 - `make check STEP=N` (the workshop grader, on the reference step) takes at
   most 3 s for steps 2 and 3, and 5 s for the later ones.
+- `make test`, the learner's loop (the behaviour tests of every step), takes
+  at most 30 s on a quiet 2-core machine. `--full` (`make budgets FULL=1`)
+  also times the full suite, `make test FULL=1`, which has no limit. Each
+  is run once; the load average before them says how quiet the machine was,
+  and the CPU seconds (all processes) depend less on it than the seconds.
 - The development server (`flask run --debug`, as `make run` starts it):
   seconds from the command to the first page, and from saving a file to
   the first page after the restart. Served from a copy of the step, with a
@@ -27,6 +32,7 @@ import argparse
 import difflib
 import os
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -44,6 +50,10 @@ STEP1_LINES, STEP1_TEMPLATES = 120, 3
 NEIGHBOUR_DIFF_LINES, STEP4_LINES = 300, 450
 README_WORDS, CHAPTER_WORDS = 1500, 2000
 CREATE_APP_SECONDS = 0.5
+MAKE_TEST_SECONDS = 30
+# What `make test` takes from its caller's environment (as make passes it
+# on): removed, so that each run is the one the table names.
+MAKE_SETTINGS = ("FULL", "XRAY", "MAKEFLAGS", "MFLAGS", "MAKELEVEL")
 
 # Imports the step, then times create_app() alone, in a process of its own.
 TIME_CREATE_APP = """
@@ -165,6 +175,21 @@ def development_server_seconds(folder):
     return first - started, again - saved
 
 
+def make_test_seconds(*settings):
+    """Seconds, and CPU seconds of all its processes, of one `make test` with the settings given."""
+    env = {name: value for name, value in os.environ.items() if name not in MAKE_SETTINGS}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    result = subprocess.run(["make", "--no-print-directory", "test", *settings],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if result.returncode != 0:
+        raise SystemExit(f"make test {' '.join(settings)} failed:\n{result.stdout[-3000:]}{result.stderr}")
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return seconds, cpu
+
+
 def row(what, figure, limit=None, unit=""):
     if limit is None:
         return f"| {what} | {figure}{unit} | | |", True
@@ -176,7 +201,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tools.budgets", description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per step for create_app()")
     parser.add_argument("--sizes-only", action="store_true", help="lines and words, no times")
+    parser.add_argument("--full", action="store_true", help="also time the full suite (minutes)")
     args = parser.parse_args(argv)
+    # The figures are a learner's, whatever this process was started with
+    # (`make budgets FULL=1` hands FULL=1 on): the grader's too.
+    for name in MAKE_SETTINGS:
+        os.environ.pop(name, None)
 
     folders = step_folders()
     rows = []
@@ -202,6 +232,12 @@ def main(argv=None):
     for number, limit in [] if args.sizes_only else CHECK_SECONDS.items():
         rows.append(row(f"make check STEP={number}", round(check_seconds(number, args.runs), 1), limit, " s"))
     if not args.sizes_only:
+        rows.append(row("load average (1 minute) before the test runs", round(os.getloadavg()[0], 1)))
+        for settings, limit in [((), MAKE_TEST_SECONDS), *([(("FULL=1",), None)] if args.full else [])]:
+            seconds, cpu = make_test_seconds(*settings)
+            command = " ".join(["make test", *settings])
+            rows.append(row(f"`{command}`", round(seconds, 1), limit, " s"))
+            rows.append(row(f"`{command}`: CPU seconds, all processes", round(cpu, 1), unit=" s"))
         for folder in folders:
             first, again = development_server_seconds(folder)
             rows.append(row(f"{folder.name}: `flask run --debug` to the first page", round(first, 2), unit=" s"))
