@@ -2,6 +2,7 @@
 #   make run STEP=1     set up, then serve step 1 (1-7, or a folder name like step01_minimal)
 #                       XRAY=1 adds the request X-ray (xray/): watch Flask-Login work
 #   make test           set up, then run the whole test suite
+#   make tour STEP=1    walk step 1 in Chromium, X-ray on; write tours/step01_minimal.html (STEP=all)
 # Set-up means: a virtual environment in .venv with the pinned packages, and
 # a random SECRET_KEY in instance/config.py (never committed).
 
@@ -13,7 +14,7 @@ STEP ?= 1
 # STEP=3 and STEP=step03_login_required both name the folder step03_login_required.
 STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
 
-.PHONY: run test setup docs screenshots workshop check loadtest bench budgets clean
+.PHONY: run test tour setup docs screenshots workshop check loadtest bench budgets clean
 
 run: setup
 	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
@@ -24,6 +25,11 @@ run: setup
 # On every core; a test that finishes early takes work from the others.
 test: setup
 	$(BIN)/python -m pytest -n auto --dist worksteal
+
+# A tour (tools/tour.py): one page per step, its chapter's walk as sequence
+# diagrams, that opens from disk. DIR=workshop/stepNN_name walks a learner's folder.
+tour: setup
+	$(BIN)/python -m tools.tour $(or $(DIR),$(if $(filter all,$(STEP)),,$(or $(STEP_DIR),$(error No step '$(STEP)'. Try: make tour STEP=1))))
 
 # Workshops: `make workshop STEP=N` copies step N-1 into workshop/ for a learner
 # to rebuild step N (FORCE=1 starts again); `make check STEP=N` grades that

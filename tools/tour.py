@@ -1,0 +1,393 @@
+"""`make tour STEP=N`: walk a step in Chromium through its chapter, and keep what happened.
+
+    python -m tools.tour step03_login_required          # writes tours/step03_login_required.html
+    python -m tools.tour workshop/step03_login_required # a learner's folder, walked the same way
+
+The step's app is made as `make run STEP=N XRAY=1` makes it (debug on, the
+X-ray installed), but with a throwaway SECRET_KEY and, for a step with a
+database, a fresh database in a temporary folder: the repository's
+instance/ is never read or written. It is served on 127.0.0.1, and a short
+walk per step (WALKS below: the chapter's "What to try") is played in
+Chromium. Every request the walk made is then written to ONE HTML page that
+opens from disk: each request as a sequence diagram (browser, Flask,
+Flask-Login, the loaders, the database), and a click opens its whole X-ray
+record. The page loads nothing: no script, stylesheet, font or image URL.
+
+What a tour shows is what the X-ray panel shows, shortened the same way:
+cookies and tokens as their start and their length; passwords, the key and
+whole tokens never (tests/test_tour.py searches the page for them).
+"""
+
+import argparse
+import contextlib
+import importlib
+import importlib.util
+import os
+import secrets
+import sys
+import tempfile
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader
+
+import xray
+from xray import sequence
+from tests.accounts import DEMO_PASSWORDS, MemoryUsers
+from tests.live_server import serve_in_a_thread
+from tests.steps import ROOT, STEP_NAMES, step_number
+
+OUTPUT = ROOT / "tours"
+# Hashing the demo passwords at full strength only makes the walk slower.
+PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+# A page of a step answers in milliseconds: a walk that waits longer is broken.
+TIMEOUT_MS = 15_000
+
+
+@dataclass
+class Scene:
+    title: str
+    first: int  # the index of its first request in the app's history
+    records: list = field(default_factory=list)
+
+
+@dataclass
+class Tour:
+    step: str  # the folder, as `make tour DIR=...` names it: step03_login_required
+    number: int
+    scenes: list
+    # Every secret the walk handled: the key, the passwords typed, the tokens
+    # issued, the cookies the browsers held. None of them may be in the page.
+    secrets: set
+
+
+def load_step(folder):
+    """The step package in folder, imported under its folder's name (as the grader does)."""
+    folder = Path(folder).resolve()
+    if folder.parent == ROOT:
+        return importlib.import_module(folder.name)
+    spec = importlib.util.spec_from_file_location(
+        folder.name, folder / "__init__.py", submodule_search_locations=[str(folder)]
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[folder.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextlib.contextmanager
+def debug_mode():
+    """FLASK_DEBUG=1 while the app is made, as `flask run --debug` sets it."""
+    before = os.environ.get("FLASK_DEBUG")
+    os.environ["FLASK_DEBUG"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["FLASK_DEBUG"]
+        else:
+            os.environ["FLASK_DEBUG"] = before
+
+
+def make_app(module, folder):
+    """The step's app with the X-ray on, its database (if any) new in folder."""
+    config = {
+        "SECRET_KEY": secrets.token_hex(32),
+        "PASSWORD_HASH_METHOD": PASSWORD_HASH_METHOD,
+        "DATABASE": {"name": str(Path(folder) / "tour.db"), "engine": "peewee.SqliteDatabase"},
+    }
+    with debug_mode():
+        app = module.create_app(config)
+    if "init-db" in app.cli.commands:
+        command(app, "init-db")
+    xray.install(app)
+    # Keep every request of the walk, not only the last ones.
+    app.wsgi_app.history = deque()
+    return app
+
+
+def command(app, *arguments):
+    """Run one of the step's `flask` commands; its output.
+
+    In debug mode: the CLI runner sets app.debug from FLASK_DEBUG, as `flask` does.
+    """
+    with debug_mode():
+        result = app.test_cli_runner().invoke(args=list(arguments))
+    if result.exit_code != 0:
+        raise RuntimeError(f"flask {' '.join(arguments)} failed:\n{result.output}")
+    return result.output
+
+
+class Walker:
+    """Plays a walk against the served app, and notes where each scene begins."""
+
+    def __init__(self, app, base, browser, playwright):
+        self.app, self.base, self.browser, self.playwright = app, base, browser, playwright
+        self.scenes = []
+        self.contexts = []
+        self.secrets = {app.config["SECRET_KEY"], *DEMO_PASSWORDS.values()}
+
+    @property
+    def history(self):
+        return self.app.wsgi_app.history
+
+    def scene(self, title):
+        self.scenes.append(Scene(title, len(self.history)))
+
+    def new_browser(self, name="Tour browser"):
+        """A browser of its own (its own cookies); its User-Agent names it."""
+        context = self.browser.new_context(user_agent=name)
+        context.set_default_timeout(TIMEOUT_MS)
+        self.contexts.append(context)
+        return context.new_page()
+
+    def open(self, page, path):
+        page.goto(self.base + path, wait_until="load")
+
+    def click(self, page, button, near=None):
+        """Click a button (in the table row that says `near`, if given), and wait for the page."""
+        scope = page.locator("tr", has_text=near) if near else page
+        with page.expect_navigation(wait_until="load"):
+            scope.get_by_role("button", name=button).click()
+
+    def log_in(self, page, username, password=None, remember=False):
+        """Fill in the login form on the page and send it."""
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password or DEMO_PASSWORDS[username])
+        if remember:
+            page.get_by_label("Remember me").check()
+        self.click(page, "Log in")
+
+    def restart(self, page):
+        """Quit and reopen the browser: only the cookies with an expiry date are kept."""
+        kept = [cookie for cookie in page.context.cookies() if cookie["expires"] > 0]
+        self.note_cookies()
+        page.context.clear_cookies()
+        page.context.add_cookies(kept)
+
+    def switch_off(self, name):
+        """Switch a user off, as an administrator would (the CLI, or the dictionary in memory)."""
+        if "deactivate-user" in self.app.cli.commands:
+            command(self.app, "deactivate-user", name)
+        else:
+            users = MemoryUsers(sys.modules[self.app.import_name])
+            users.store[users.id_of(name)].active = False
+
+    def api_call(self, path, token):
+        """What a program does: one request with the token, no cookies."""
+        program = self.playwright.request.new_context(
+            base_url=self.base, extra_http_headers={"Authorization": f"Bearer {token}"}
+        )
+        try:
+            return program.get(path).status
+        finally:
+            program.dispose()
+
+    def issue_token(self, username):
+        token = command(self.app, "issue-token", username).splitlines()[-1]
+        self.secrets.add(token)
+        return token
+
+    def note_cookies(self):
+        for context in self.contexts:
+            self.secrets.update(cookie["value"] for cookie in context.cookies())
+
+    def finish(self, keep_static):
+        """Each scene's requests (stylesheets and the favicon only if asked)."""
+        self.note_cookies()
+        for context in self.contexts:
+            context.close()
+        records = list(self.history)
+        ends = [scene.first for scene in self.scenes[1:]] + [len(records)]
+        for scene, end in zip(self.scenes, ends):
+            scene.records = [
+                record for record in records[scene.first:end]
+                if keep_static or not record.path.startswith(("/static/", "/favicon.ico"))
+            ]
+        return self.scenes
+
+
+# The walks: each step's "What to try", in a few clicks.
+
+
+def walk_step1(walker):
+    page = walker.new_browser()
+    walker.scene("Log in as alice: login_user() puts her id into the session")
+    walker.open(page, "/login")
+    walker.log_in(page, "alice")
+    walker.scene("Log out: logout_user() takes it out again")
+    walker.click(page, "Log out")
+
+
+def walk_step2(walker):
+    page = walker.new_browser()
+    walker.scene("Log in as bob")
+    walker.open(page, "/login")
+    walker.log_in(page, "bob")
+    walker.scene("Reload: one user_loader call per page, none for the stylesheet")
+    page.reload(wait_until="load")
+    walker.scene("Switch bob off behind the app's back, and reload: the loader answers None")
+    walker.switch_off("bob")
+    page.reload(wait_until="load")
+
+
+def walk_step3(walker):
+    page = walker.new_browser()
+    walker.scene("As a visitor, open /profile: @login_required sends you to log in")
+    walker.open(page, "/profile")
+    walker.scene("Log in with Remember me ticked: the next parameter brings you back")
+    walker.log_in(page, "alice", remember=True)
+    walker.scene("Restart the browser (only the remember cookie is left), open /profile")
+    walker.restart(page)
+    walker.open(page, "/profile")
+    walker.scene("Open /settings: the remembered login is not fresh")
+    walker.open(page, "/settings")
+
+
+def walk_step4(walker):
+    page = walker.new_browser()
+    walker.scene("Log in as alice: the user is a row of the database now")
+    walker.open(page, "/login")
+    walker.log_in(page, "alice")
+    walker.scene("Open /profile: the user_loader is a query")
+    walker.open(page, "/profile")
+    walker.scene("Switch alice off (flask deactivate-user alice), reload: the query finds no user")
+    walker.switch_off("alice")
+    page.reload(wait_until="load")
+
+
+def walk_step5(walker):
+    walker.scene("A program calls /api/me with a token from `flask issue-token alice`")
+    walker.api_call("/api/me", walker.issue_token("alice"))
+    walker.scene("The same call with a made-up token: 401, in JSON")
+    walker.api_call("/api/me", secrets.token_urlsafe(32))
+
+
+def walk_step6(walker):
+    first = walker.new_browser("Tour browser A")
+    second = walker.new_browser("Tour browser B")
+    walker.scene("Browser A logs in as alice")
+    walker.open(first, "/login")
+    walker.log_in(first, "alice")
+    walker.scene("Browser B logs in as alice too, and ends browser A's login from its profile")
+    walker.open(second, "/login")
+    walker.log_in(second, "alice")
+    walker.open(second, "/profile")
+    walker.click(second, "End this login", near="Tour browser A")
+    walker.scene("Browser A opens /profile: its login is over, its cookie names no login")
+    walker.open(first, "/profile")
+
+
+def walk_step7(walker):
+    page = walker.new_browser()
+    walker.scene("A wrong password: counted, then refused with the one generic message")
+    walker.open(page, "/login")
+    walker.log_in(page, "alice", password="not-her-password")
+    walker.scene("The right password")
+    walker.log_in(page, "alice")
+
+
+WALKS = {1: walk_step1, 2: walk_step2, 3: walk_step3, 4: walk_step4, 5: walk_step5,
+         6: walk_step6, 7: walk_step7}
+INTRODUCTIONS = {
+    1: "Logging in and out.",
+    2: "The user_loader, called on every request that reads current_user.",
+    3: "A protected page, the next round trip, and remember me.",
+    4: "The user_loader as a database query.",
+    5: "Token calls through the request_loader.",
+    6: "A login ended from another browser.",
+    7: "A refused guess, then a login.",
+}
+# Step 2's lesson includes the stylesheet that never loads the user.
+KEEPS_STATIC = {2}
+
+
+def record(folder, browser, playwright):
+    """Walk the step in folder with the browser; its Tour."""
+    folder = Path(folder).resolve()
+    number = step_number(folder.name)
+    module = load_step(folder)
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as instance:
+        app = make_app(module, instance)
+        users = MemoryUsers(module) if "init-db" not in app.cli.commands else None
+        active = {key: user.active for key, user in users.store.items()} if users else {}
+        try:
+            with serve_in_a_thread(app) as base:
+                walker = Walker(app, base, browser, playwright)
+                WALKS[number](walker)
+                scenes = walker.finish(keep_static=number in KEEPS_STATIC)
+        finally:
+            # Users in memory live as long as the process: put them back.
+            for key, was_active in active.items():
+                users.store[key].active = was_active
+    return Tour(shown_name(folder), number, scenes, walker.secrets)
+
+
+def shown_name(folder):
+    """step03_login_required, or workshop/step03_login_required for a learner's folder."""
+    return str(folder.relative_to(ROOT)) if folder.is_relative_to(ROOT) else str(folder)
+
+
+@dataclass
+class ShownRequest:
+    number: int
+    record: object
+    arrows: list
+    height: int
+
+
+def render(tour):
+    """The tour as one self-contained HTML page."""
+    templates = Environment(
+        loader=PackageLoader("xray"), autoescape=True, trim_blocks=True, lstrip_blocks=True
+    )
+    numbered = 0
+    scenes = []
+    for scene in tour.scenes:
+        shown = []
+        for each in scene.records:
+            numbered += 1
+            drawn = sequence.arrows(each)
+            shown.append(ShownRequest(numbered, each, drawn, sequence.height(drawn)))
+        scenes.append({"title": scene.title, "requests": shown})
+    return templates.get_template("tour.html").render(
+        step=tour.step, number=tour.number, walk_intro=INTRODUCTIONS[tour.number],
+        scenes=scenes, lanes=sequence.LANES, lane_x=sequence.LANE_X, width=sequence.WIDTH,
+    )
+
+
+def write(tour, output=OUTPUT):
+    output.mkdir(parents=True, exist_ok=True)
+    path = output / f"{tour.step.strip('/').replace('/', '-')}.html"
+    path.write_text(render(tour), encoding="utf-8")
+    return path
+
+
+def main():
+    import logging
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser import CHROMIUM, CHROMIUM_FLAGS
+
+    parser = argparse.ArgumentParser(description="Walk steps in Chromium; write their tours.")
+    parser.add_argument("folders", nargs="*", help="step folders (default: all seven)")
+    parser.add_argument("--output", type=Path, default=OUTPUT)
+    arguments = parser.parse_args()
+    # The requests are in the tour; the server's log lines would only repeat them.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    folders = arguments.folders or [ROOT / name for name in STEP_NAMES]
+    if not CHROMIUM.exists():
+        sys.exit(f"No Chromium at {CHROMIUM}; install it with: apt-get install chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        for folder in folders:
+            path = write(record(folder, browser, playwright), arguments.output)
+            print(f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}:"
+                  f" {path.stat().st_size} bytes")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
