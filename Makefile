@@ -27,9 +27,11 @@ test: setup
 	$(BIN)/python -m pytest -n auto --dist worksteal
 
 # A tour (tools/tour.py): one page per step, its chapter's walk as sequence
-# diagrams, that opens from disk. DIR=workshop/stepNN_name walks a learner's folder.
+# diagrams, that opens from disk. DIR=workshop/stepNN_name walks a learner's folder;
+# COMPARE=1 also writes it beside step N's tour, the differences marked.
 tour: setup
-	$(BIN)/python -m tools.tour $(or $(DIR),$(if $(filter all,$(STEP)),,$(or $(STEP_DIR),$(error No step '$(STEP)'. Try: make tour STEP=1))))
+	$(BIN)/python -m tools.tour $(or $(DIR),$(if $(filter all,$(STEP)),,$(or $(STEP_DIR),$(error No step '$(STEP)'. Try: make tour STEP=1)))) \
+		$(if $(COMPARE),--compare-with $(STEP_DIR))
 
 # Workshops: `make workshop STEP=N` copies step N-1 into workshop/ for a learner
 # to rebuild step N (FORCE=1 starts again); `make check STEP=N` grades that

@@ -5,13 +5,16 @@ step in the tests' Chromium) and written to a temporary folder; the tests
 open it from file://, as a reader or a facilitator would, with no server.
 """
 
+import copy
 import re
 
 import pytest
+from markupsafe import escape
 from playwright.sync_api import expect
 
 from tests.doc_output import matches
 from tools import tour as tours
+from tools import tour_compare
 
 # What each step's walk asks (tools/tour.py's WALKS), as the tour lists it:
 # the stylesheets left out, whose answers (200 or 304) depend on the cache.
@@ -127,3 +130,30 @@ def test_the_tour_draws_the_round_trip_and_the_remember_cookie(tour_of_step):
 def test_the_tour_draws_the_loader_query(tour_of_step):
     _, path = tour_of_step
     assert re.search(r"<text [^>]*>SELECT … FROM &#34;\w+&#34;", path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.since(3)
+@pytest.mark.until(3)
+@pytest.mark.sqlite_only
+def test_a_comparison_says_where_a_loader_ran_twice_and_a_cookie_is_missing(tour_of_step, tmp_path):
+    reference, _ = tour_of_step
+    assert tour_compare.all_notes(copy.deepcopy(reference), reference) == []
+    # A learner's walk: the same, but their login set no remember cookie, and
+    # their loader ran twice on the remembered /profile.
+    yours = copy.deepcopy(reference)
+    requests = [each for scene in yours.scenes for each in scene.records]
+    login = next(each for each in requests if each.method == "POST")
+    login.cookies_set = [cookie for cookie in login.cookies_set if cookie.name != "remember_token"]
+    remembered = yours.scenes[2].records[0]
+    remembered.loader_calls.append(copy.deepcopy(remembered.loader_calls[0]))
+
+    notes = tour_compare.all_notes(yours, reference)
+    assert len(notes) == 2, notes
+    assert re.fullmatch(r"your app set no remember_token cookie on POST /login\?next=%2Fprofile;"
+                        r" the reference's: Set-Cookie: remember_token \(14 days; HttpOnly.*\)",
+                        notes[0])
+    assert notes[1] == "your user_loader ran twice on GET /profile, the reference's once"
+    page = tour_compare.write(yours, reference, tmp_path).read_text(encoding="utf-8")
+    assert all(escape(note) in page for note in notes)
+    # Both requests outlined, on each side.
+    assert page.count('class="tour-request tour-differs"') == 4

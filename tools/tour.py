@@ -68,6 +68,11 @@ def load_step(folder):
     loaded = sys.modules.get(folder.name)
     if loaded is not None and Path(loaded.__file__).parent == folder:
         return loaded  # the grader imported it already: the same users, the same models
+    if loaded is not None:
+        # The other folder of that name (the reference, beside a learner's):
+        # forget it and its modules, or `from . import auth` would find its auth.
+        for name in [name for name in sys.modules if name.split(".")[0] == folder.name]:
+            del sys.modules[name]
     if folder.parent == ROOT:
         return importlib.import_module(folder.name)
     spec = importlib.util.spec_from_file_location(
@@ -341,13 +346,11 @@ class ShownRequest:
     record: object
     arrows: list
     height: int
+    differs: bool = False  # from the reference's, in a comparison
 
 
-def render(tour):
-    """The tour as one self-contained HTML page."""
-    templates = Environment(
-        loader=PackageLoader("xray"), autoescape=True, trim_blocks=True, lstrip_blocks=True
-    )
+def shown_scenes(tour):
+    """Each scene's title, and its requests numbered through the walk, with their arrows."""
     numbered = 0
     scenes = []
     for scene in tour.scenes:
@@ -356,16 +359,34 @@ def render(tour):
             numbered += 1
             drawn = sequence.arrows(each)
             shown.append(ShownRequest(numbered, each, drawn, sequence.height(drawn)))
-        scenes.append({"title": scene.title, "requests": shown})
-    return templates.get_template("tour.html").render(
-        step=tour.step, number=tour.number, walk_intro=INTRODUCTIONS[tour.number],
-        scenes=scenes, lanes=sequence.LANES, lane_x=sequence.LANE_X, width=sequence.WIDTH,
+        scenes.append((scene.title, shown))
+    return scenes
+
+
+def templates():
+    environment = Environment(
+        loader=PackageLoader("xray"), autoescape=True, trim_blocks=True, lstrip_blocks=True
     )
+    environment.globals.update(lanes=sequence.LANES, lane_x=sequence.LANE_X, width=sequence.WIDTH)
+    return environment
+
+
+def render(tour):
+    """The tour as one self-contained HTML page."""
+    scenes = [{"title": title, "requests": shown} for title, shown in shown_scenes(tour)]
+    return templates().get_template("tour.html").render(
+        step=tour.step, number=tour.number, walk_intro=INTRODUCTIONS[tour.number], scenes=scenes
+    )
+
+
+def file_name(tour, ending=""):
+    """tours/step03_login_required.html, tours/workshop-step03_login_required.html."""
+    return f"{tour.step.strip('/').replace('/', '-')}{ending}.html"
 
 
 def write(tour, output=OUTPUT):
     output.mkdir(parents=True, exist_ok=True)
-    path = output / f"{tour.step.strip('/').replace('/', '-')}.html"
+    path = output / file_name(tour)
     path.write_text(render(tour), encoding="utf-8")
     return path
 
@@ -376,10 +397,13 @@ def main():
     from playwright.sync_api import sync_playwright
 
     from tests.browser import CHROMIUM, CHROMIUM_FLAGS
+    from tools import tour_compare  # which imports this module
 
     parser = argparse.ArgumentParser(description="Walk steps in Chromium; write their tours.")
     parser.add_argument("folders", nargs="*", help="step folders (default: all seven)")
     parser.add_argument("--output", type=Path, default=OUTPUT)
+    parser.add_argument("--compare-with", metavar="REFERENCE", type=Path,
+                        help="also write a page that shows the folder's tour beside this one's")
     arguments = parser.parse_args()
     # The requests are in the tour; the server's log lines would only repeat them.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -388,11 +412,19 @@ def main():
         sys.exit(f"No Chromium at {CHROMIUM}; install it with: apt-get install chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        reference = arguments.compare_with and record(arguments.compare_with, browser, playwright)
         for folder in folders:
-            path = write(record(folder, browser, playwright), arguments.output)
-            print(f"{path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}:"
-                  f" {path.stat().st_size} bytes")
+            tour = record(folder, browser, playwright)
+            report(write(tour, arguments.output))
+            if reference:
+                path = tour_compare.write(tour, reference, arguments.output)
+                report(path, f"differences: {len(tour_compare.all_notes(tour, reference))}")
         browser.close()
+
+
+def report(path, *more):
+    shown = path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path
+    print(" · ".join([f"{shown}: {path.stat().st_size} bytes", *more]))
 
 
 if __name__ == "__main__":
