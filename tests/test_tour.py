@@ -18,7 +18,8 @@ from tools import tour_compare
 
 # What each step's walk asks (tools/tour.py's WALKS), as the tour lists it:
 # the stylesheets left out, whose answers (200 or 304) depend on the cache.
-# "..." stands for anything (how step 6 names the button's route is its own).
+# "..." stands for anything: where a step sends you after logging out
+# everywhere, or to type your password again, is its own choice.
 REQUESTS_SHOWN = {
     1: ["GET /login → 200", "POST /login → 302 to /", "GET / → 200",
         "POST /logout → 302 to /", "GET / → 200"],
@@ -26,14 +27,13 @@ REQUESTS_SHOWN = {
         "GET / → 200"],
     3: ["GET /profile → 302 to /login?next=%2Fprofile", "GET /login?next=%2Fprofile → 200",
         "POST /login?next=%2Fprofile → 302 to /profile", "GET /profile → 200",
-        "GET /profile → 200", "GET /settings → 302 to /reauthenticate?next=%2Fsettings",
-        "GET /reauthenticate?next=%2Fsettings → 200"],
+        "GET /profile → 200", "GET /settings → 302 to ...", "GET ... → 200"],
     4: ["GET /login → 200", "POST /login → 302 to /", "GET / → 200", "GET /profile → 200",
         "GET /profile → 302 to /login?next=%2Fprofile", "GET /login?next=%2Fprofile → 200"],
     5: ["GET /api/me → 200", "GET /api/me → 401"],
     6: ["GET /login → 200", "POST /login → 302 to /", "GET / → 200",
         "GET /login → 200", "POST /login → 302 to /", "GET / → 200", "GET /profile → 200",
-        "POST ... → 302 to /profile", "GET /profile → 200",
+        "POST /logout-everywhere → 302 to ...", "GET ... → 200",
         "GET /profile → 302 to /login?next=%2Fprofile", "GET /login?next=%2Fprofile → 200"],
     7: ["GET /login → 200", "POST /login → 200", "POST /login → 302 to /", "GET / → 200"],
 }

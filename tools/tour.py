@@ -153,11 +153,15 @@ class Walker:
     def open(self, page, path):
         page.goto(self.base + path, wait_until="load")
 
-    def click(self, page, button, near=None):
-        """Click a button (in the table row that says `near`, if given), and wait for the page."""
-        scope = page.locator("tr", has_text=near) if near else page
+    def click(self, page, button):
+        """Click a button, and wait for the page it leads to."""
         with page.expect_navigation(wait_until="load"):
-            scope.get_by_role("button", name=button).click()
+            page.get_by_role("button", name=button).click()
+
+    def send_form(self, page, route):
+        """Send the page's form that posts to route (found by where it goes, not by its label)."""
+        with page.expect_navigation(wait_until="load"):
+            page.locator(f'form[action$="{route}"]').get_by_role("button").click()
 
     def log_in(self, page, username, password=None, remember=False):
         """Fill in the login form on the page and send it."""
@@ -281,12 +285,12 @@ def walk_step6(walker):
     walker.scene("Browser A logs in as alice")
     walker.open(first, "/login")
     walker.log_in(first, "alice")
-    walker.scene("Browser B logs in as alice too, and ends browser A's login from its profile")
+    walker.scene("Browser B logs in as alice too, and logs out everywhere from its profile")
     walker.open(second, "/login")
     walker.log_in(second, "alice")
     walker.open(second, "/profile")
-    walker.click(second, "End this login", near="Tour browser A")
-    walker.scene("Browser A opens /profile: its login is over, its cookie names no login")
+    walker.send_form(second, "/logout-everywhere")
+    walker.scene("Browser A opens /profile: its login is over, though its cookie is the same")
     walker.open(first, "/profile")
 
 
@@ -394,6 +398,7 @@ def write(tour, output=OUTPUT):
 def main():
     import logging
 
+    from flask.logging import default_handler
     from playwright.sync_api import sync_playwright
 
     from tests.browser import CHROMIUM, CHROMIUM_FLAGS
@@ -405,8 +410,10 @@ def main():
     parser.add_argument("--compare-with", metavar="REFERENCE", type=Path,
                         help="also write a page that shows the folder's tour beside this one's")
     arguments = parser.parse_args()
-    # The requests are in the tour; the server's log lines would only repeat them.
+    # The requests are in the tour; the server's and the apps' log lines
+    # (a step's loader logs each call in debug mode) would only repeat them.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    default_handler.setLevel(logging.WARNING)
     folders = arguments.folders or [ROOT / name for name in STEP_NAMES]
     if not CHROMIUM.exists():
         sys.exit(f"No Chromium at {CHROMIUM}; install it with: apt-get install chromium")
