@@ -4,14 +4,20 @@
     python -m tools.tour workshop/step03_login_required # a learner's folder, walked the same way
 
 The step's app is made as `make run STEP=N XRAY=1` makes it (debug on, the
-X-ray installed), but with a throwaway SECRET_KEY and, for a step with a
-database, a fresh database in a temporary folder: the repository's
-instance/ is never read or written. It is served on 127.0.0.1, and a short
-walk per step (WALKS below: the chapter's "What to try") is played in
-Chromium. Every request the walk made is then written to ONE HTML page that
-opens from disk: each request as a sequence diagram (browser, Flask,
-Flask-Login, the loaders, the database), and a click opens its whole X-ray
-record. The page loads nothing: no script, stylesheet, font or image URL.
+X-ray installed), but with a throwaway SECRET_KEY, failed logins counted in
+memory and, for a step with a database, a fresh database in a temporary
+folder: no file of the repository's instance/ is read or written. It is
+served on 127.0.0.1, and a short walk per step (WALKS below: the chapter's
+"What to try") is played in Chromium. Every request the walk made is then
+written to ONE HTML page that opens from disk: each request as a sequence
+diagram (browser, Flask, Flask-Login, the loaders, the database), and a
+click opens its whole X-ray record. The page loads nothing: no script,
+stylesheet, font or image URL. Tours go to tours/ (git-ignored): they hold
+times and dates that differ on every run, and the command makes them in
+seconds.
+
+`--compare-with step03_login_required` also writes the folder's tour beside
+that one's, the differences marked (tools/tour_compare.py).
 
 What a tour shows is what the X-ray panel shows, shortened the same way:
 cookies and tokens as their start and their length; passwords, the key and
@@ -104,6 +110,9 @@ def make_app(module, folder):
         "SECRET_KEY": secrets.token_hex(32),
         "PASSWORD_HASH_METHOD": PASSWORD_HASH_METHOD,
         "DATABASE": {"name": str(Path(folder) / "tour.db"), "engine": "peewee.SqliteDatabase"},
+        # Step 7 counts failed logins: in this process, not in a shared Redis
+        # (RATELIMIT_STORAGE_URI) where other clients' guesses would count too.
+        "RATELIMIT_STORAGE_URI": "memory://",
     }
     with debug_mode():
         app = module.create_app(config)
