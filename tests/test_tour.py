@@ -114,6 +114,19 @@ def test_a_tour_shows_cookies_and_tokens_by_their_start_never_a_secret(tour_of_s
                for secret in long_ones), "the tour names no cookie or token"
 
 
+@pytest.mark.since(1)
+@pytest.mark.until(1)
+@pytest.mark.sqlite_only
+def test_what_a_tour_shows_is_escaped(tour_of_step, tmp_path):
+    tour = copy.deepcopy(tour_of_step[0])
+    tour.scenes[0].records[0].cookies_received["note"] = "<b>hi</b>"
+    tour.scenes[0].title = "<i>planted</i>"
+    page = tours.write(tour, tmp_path).read_text(encoding="utf-8")
+    assert "&lt;b&gt;hi&lt;/b&gt;" in page
+    assert "&lt;i&gt;planted&lt;/i&gt;" in page
+    assert "<b>hi</b>" not in page and "<i>planted</i>" not in page
+
+
 @pytest.mark.since(3)
 @pytest.mark.until(3)  # later steps' walks show what those steps add
 @pytest.mark.sqlite_only

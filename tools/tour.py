@@ -39,10 +39,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader
 
 import xray
-from xray import sequence
 from tests.accounts import DEMO_PASSWORDS, MemoryUsers
 from tests.live_server import serve_in_a_thread
 from tests.steps import ROOT, STEP_NAMES, step_number
+from xray import sequence
 
 OUTPUT = ROOT / "tours"
 # Hashing the demo passwords at full strength only makes the walk slower.
@@ -387,8 +387,11 @@ def templates():
 def render(tour):
     """The tour as one self-contained HTML page."""
     scenes = [{"title": title, "requests": shown} for title, shown in shown_scenes(tour)]
+    made_by = f"make tour STEP={tour.number}"
+    if tour.step not in STEP_NAMES:
+        made_by += f" DIR={tour.step}"
     return templates().get_template("tour.html").render(
-        step=tour.step, number=tour.number, walk_intro=INTRODUCTIONS[tour.number], scenes=scenes
+        step=tour.step, made_by=made_by, walk_intro=INTRODUCTIONS[tour.number], scenes=scenes
     )
 
 
