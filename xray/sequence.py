@@ -62,7 +62,8 @@ def arrows(record):
     """The arrows of one request, in the order they happen."""
     drawn = [Arrow(BROWSER, FLASK, request_line(record))]
     for decorator in record.decorators:
-        drawn.append(Arrow(FLASK, FLASK_LOGIN, f"{decorator}: is current_user logged in?"))
+        asked = "logged in and fresh" if decorator == "@fresh_login_required" else "logged in"
+        drawn.append(Arrow(FLASK, FLASK_LOGIN, f"{decorator}: is current_user {asked}?"))
     if record.sent("user_accessed") and not record.decorators:
         drawn.append(Arrow(FLASK, FLASK_LOGIN, "current_user?"))
     for call in record.loader_calls:
