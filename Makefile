@@ -4,6 +4,7 @@
 #   make test           set up, then run the behaviour tests of every step
 #                       FULL=1 runs the full suite, as CI does: the chapters and
 #                       docs, the browser and X-ray pages, the workshop grader
+#   make tour STEP=1    walk step 1 in Chromium, X-ray on; write tours/step01_minimal.html (STEP=all)
 # Set-up means: a virtual environment in .venv with the pinned packages, and
 # a random SECRET_KEY in instance/config.py (never committed).
 
@@ -18,7 +19,7 @@ STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
 # beside the step's folder, in a file named after the step.
 STEP_DATABASE = $(dir $(STEP_DIR))instance/$(notdir $(STEP_DIR)).db
 
-.PHONY: run test setup docs screenshots workshop check loadtest bench budgets clean
+.PHONY: run test tour setup docs screenshots workshop check loadtest bench budgets clean
 
 run: setup
 	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
@@ -35,6 +36,13 @@ run: setup
 test: setup
 	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache \
 		$(BIN)/python -m pytest -n auto --dist worksteal
+
+# A tour (tools/tour.py): one page per step, its chapter's walk as sequence
+# diagrams, that opens from disk. DIR=workshop/stepNN_name walks a learner's folder;
+# COMPARE=1 also writes it beside step N's tour, the differences marked.
+tour: setup
+	$(BIN)/python -m tools.tour $(or $(DIR),$(if $(filter all,$(STEP)),,$(or $(STEP_DIR),$(error No step '$(STEP)'. Try: make tour STEP=1)))) \
+		$(if $(COMPARE),--compare-with $(STEP_DIR))
 
 # Workshops: `make workshop STEP=N` copies step N-1 into workshop/ for a learner
 # to rebuild step N (FORCE=1 starts again); `make check STEP=N` grades that

@@ -1,0 +1,157 @@
+"""A recorded request as a sequence diagram: who called whom, and what came back.
+
+The lanes are the browser, Flask, Flask-Login, the loaders the step
+registered, and the database. Every arrow is made from a fact in the
+request's Record (recorder.py), already shortened there: a cookie or a token
+is its start and its length, never its value.
+
+The Record keeps the loader calls and the signals in two lists, not one
+timeline, so the arrows follow the order Flask-Login works in: current_user
+is read, the loaders run (with their queries), the signals that say what
+came of it are sent, the decorators decide, and the response goes out.
+"""
+
+import re
+from dataclasses import dataclass
+
+from flask_login.config import EXEMPT_METHODS
+
+LANES = ["Browser", "Flask", "Flask-Login", "Your loaders", "Database"]
+BROWSER, FLASK, FLASK_LOGIN, LOADERS, DATABASE = range(len(LANES))
+
+# Drawing: each lane's x, the row height of an arrow, the picture's width.
+LANE_X = [70, 270, 470, 670, 870]
+WIDTH = 940
+ROW = 24
+TOP = 14
+# Of the 12px monospace font the labels are drawn in.
+CHARACTER_WIDTH = 7.3
+
+
+@dataclass
+class Arrow:
+    start: int
+    end: int
+    label: str
+    answer: bool = False  # an answer is drawn dashed, as in UML
+
+    def y(self, row):
+        return TOP + ROW * row + 12
+
+    @property
+    def left(self):
+        return min(LANE_X[self.start], LANE_X[self.end])
+
+    @property
+    def right(self):
+        return max(LANE_X[self.start], LANE_X[self.end])
+
+    @property
+    def points_right(self):
+        return self.end > self.start
+
+    def text_position(self):
+        """(x, anchor) of the label: above the arrow, moved left if it would run off the page."""
+        x = self.left + (6 if self.points_right else 12)
+        if x + len(self.label) * CHARACTER_WIDTH > WIDTH:
+            return WIDTH - 4, "end"
+        return x, "start"
+
+
+def arrows(record):
+    """The arrows of one request, in the order they happen."""
+    drawn = [Arrow(BROWSER, FLASK, request_line(record))]
+    for decorator in record.decorators:
+        asked = "logged in and fresh" if decorator == "@fresh_login_required" else "logged in"
+        drawn.append(Arrow(FLASK, FLASK_LOGIN, f"{decorator}: is current_user {asked}?"))
+    if record.sent("user_accessed") and not record.decorators:
+        drawn.append(Arrow(FLASK, FLASK_LOGIN, "current_user?"))
+    for call in record.loader_calls:
+        drawn.append(Arrow(FLASK_LOGIN, LOADERS, f"{call.loader}({call.argument})"))
+        for query in call.queries:
+            drawn.append(Arrow(LOADERS, DATABASE, short_sql(query)))
+        drawn.append(Arrow(LOADERS, FLASK_LOGIN, f"→ {call.answer}", answer=True))
+    for name, user in record.signals:
+        if name == "user_accessed":
+            continue
+        if name in ("user_logged_in", "user_logged_out"):
+            called = "login_user" if name == "user_logged_in" else "logout_user"
+            drawn.append(Arrow(FLASK, FLASK_LOGIN, f"{called}({short_user(user)})"))
+        drawn.append(Arrow(FLASK_LOGIN, FLASK, f"signal {name}", answer=True))
+    for decision in decided(record):
+        drawn.append(Arrow(FLASK_LOGIN, FLASK, decision, answer=True))
+    drawn.append(Arrow(FLASK, BROWSER, response_line(record), answer=True))
+    for cookie in record.cookies_set:
+        drawn.append(Arrow(FLASK, BROWSER, set_cookie_line(cookie), answer=True))
+    return drawn
+
+
+def request_line(record):
+    line = f"{record.method} {record.path}"
+    if record.cookies_received:
+        line += " · Cookie: " + ", ".join(record.cookies_received)
+    return line
+
+
+def response_line(record):
+    line = str(record.status)
+    if record.location:
+        line += f" → {record.location}"
+    return line
+
+
+def decided(record):
+    """What each decorator answered, in a few words."""
+    answers = []
+    for decorator in record.decorators:
+        if record.method in EXEMPT_METHODS:
+            answers.append(f"{decorator} → not checked ({record.method})")
+        elif record.sent("user_unauthorized"):
+            answers.append(f"{decorator} → unauthorized(): "
+                           + ("redirect" if record.status in (301, 302, 303) else str(record.status)))
+        elif record.sent("user_needs_refresh"):
+            answers.append(f"{decorator} → needs_refresh(): not fresh")
+        else:
+            answers.append(f"{decorator} → the view runs")
+    return answers
+
+
+def set_cookie_line(cookie):
+    """Set-Cookie: remember_token (14 days; HttpOnly, SameSite=Lax)."""
+    if cookie.deleted:
+        lifetime = "deleted"
+    elif cookie.seconds_left() is None:
+        lifetime = "until the browser closes"
+    else:
+        lifetime = f"{round(cookie.seconds_left() / 86400)} days"
+    flags = [name for name in ("HttpOnly", "Secure") if name.lower() in cookie.attributes]
+    if "samesite" in cookie.attributes:
+        flags.append(f"SameSite={cookie.attributes['samesite']}")
+    return f"Set-Cookie: {cookie.name} ({lifetime}; {', '.join(flags) or 'no flags'})"
+
+
+def short_user(described):
+    """'User alice (get_id() '1')' → 'alice': the name alone fits on an arrow."""
+    if described is None:
+        return ""
+    found = re.match(r"\S+ (\S+)", described)
+    return found.group(1) if found else described
+
+
+def short_sql(query):
+    """SELECT … FROM "user" … WHERE …: the statement, its table and its condition."""
+    statement = query.split()[0]
+    table = re.search(r'\bFROM ("[^"]+")', query)
+    where = re.search(r"\bWHERE (.*?)(?: LIMIT| ORDER| \(|$)", query.split("  (")[0])
+    line = f"{statement} … FROM {table.group(1)}" if table else statement + " …"
+    if where:
+        line += f" WHERE {shorten_text(where.group(1), 40)}"
+    return line
+
+
+def shorten_text(text, length):
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def height(drawn):
+    return TOP * 2 + ROW * len(drawn)
