@@ -121,6 +121,19 @@ RIGHT = {
 @bp.route("/login", methods=("GET", "POST"))'''),
         ("auth.py", 'redirect(requested_next() or url_for("index"))', "redirect(next_page())"),
     ]),
+    "a refused next is carried by the login form as the profile page": (3, [
+        ("auth.py", '''@bp.route("/login", methods=("GET", "POST"))''', '''def next_for_the_form():
+    """The next the login form carries: the one asked for if safe, else the profile."""
+    target = request.args.get("next")
+    if target is None:
+        return None
+    return target if is_safe_redirect(target) else url_for("pages.profile")
+
+
+@bp.route("/login", methods=("GET", "POST"))'''),
+        ("auth.py", 'render_template("login.html", error=error, next=requested_next())',
+         'render_template("login.html", error=error, next=next_for_the_form())'),
+    ]),
     "the loader as User.get_or_none": (4, [
         ("auth.py", '''    try:
         user = User.get_by_id(int(user_id))
@@ -257,6 +270,10 @@ WRONG = {
     'startswith("/") as the only check of next': (3, "Validating `next`", [
         ("redirects.py", "    return (\n        isinstance(target, str)",
          '    return isinstance(target, str) and target.startswith("/")\n    return (\n        isinstance(target, str)'),
+    ]),
+    "the login form carries next unchecked": (3, "Validating `next`", [
+        ("auth.py", 'render_template("login.html", error=error, next=requested_next())',
+         'render_template("login.html", error=error, next=request.args.get("next"))'),
     ]),
     "a loader that catches every exception": (4, ("The loader: a query that may find nothing",
                                                   "Caught here, every one of them"), [
