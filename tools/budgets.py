@@ -19,10 +19,11 @@
   also times the full suite, `make test FULL=1`, which has no limit. Each
   is run once; the load average before them says how quiet the machine was,
   and the CPU seconds (all processes) depend less on it than the seconds.
-- The development server (`flask run --debug`, as `make run` starts it):
-  seconds from the command to the first page, and from saving a file to
-  the first page after the restart. Served from a copy of the step, with a
-  key in the environment, on 127.0.0.1.
+- The development server (`flask run --debug`, as `make run` starts it once
+  the database exists): at most 1 s from the command to the first page; and
+  the seconds from saving a file to the first page after the restart.
+  Served from a copy of the step, compiled as a learner's second run finds
+  it, with a key in the environment, on 127.0.0.1.
 
 Exits 1 when a budget is exceeded. `--sizes-only` leaves out the times: the
 test suite checks the sizes with it (tests/test_project.py), never a time.
@@ -50,6 +51,7 @@ STEP1_LINES, STEP1_TEMPLATES = 120, 3
 NEIGHBOUR_DIFF_LINES, STEP4_LINES = 300, 450
 README_WORDS, CHAPTER_WORDS = 1500, 2000
 CREATE_APP_SECONDS = 0.5
+FIRST_PAGE_SECONDS = 1
 MAKE_TEST_SECONDS = 30
 # What `make test` takes from its caller's environment (as make passes it
 # on): removed, so that each run is the one the table names.
@@ -156,8 +158,12 @@ def development_server_seconds(folder):
             "    return app\n"
         )
         port = free_port()
-        env = {**os.environ, "FLASK_SECRET_KEY": "budgets", "PYTHONDONTWRITEBYTECODE": "1"}
+        env = {**os.environ, "FLASK_SECRET_KEY": "budgets",
+               "PYTHONPYCACHEPREFIX": str(Path(scratch) / "pycache")}
         env.pop("DATABASE_URL", None)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        # Compiled already, as on every run after a learner's first.
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(copy)], env=env, check=True)
         command = [sys.executable, "-m", "flask", "--app", "served_by", "run", "--debug", "--port", str(port)]
         started = time.monotonic()
         server = subprocess.Popen(command, cwd=scratch, env=env,
@@ -240,7 +246,8 @@ def main(argv=None):
             rows.append(row(f"`{command}`: CPU seconds, all processes", round(cpu, 1), unit=" s"))
         for folder in folders:
             first, again = development_server_seconds(folder)
-            rows.append(row(f"{folder.name}: `flask run --debug` to the first page", round(first, 2), unit=" s"))
+            rows.append(row(f"{folder.name}: `flask run --debug` to the first page", round(first, 2),
+                            FIRST_PAGE_SECONDS, " s"))
             rows.append(row(f"{folder.name}: a save to the first page after the restart",
                             round(again, 2), unit=" s"))
 
