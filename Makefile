@@ -13,6 +13,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STEP ?= 1
 
+# Python keeps what it compiles, in .venv (not beside the steps), even where
+# PYTHONDONTWRITEBYTECODE is set, as in many containers: compiling the same
+# files again in every process costs a tenth of a second at each start.
+KEEP_BYTECODE := env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache
+
 # STEP=3 and STEP=step03_login_required both name the folder step03_login_required.
 STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
 # Where a step keeps its SQLite database by default: the instance folder
@@ -26,22 +31,20 @@ run: setup
 	@# Steps with a database (an init-db command) create it, with the demo users, before serving:
 	@# each time on PostgreSQL (DATABASE_URL), on SQLite until its file exists (half a second saved).
 	$(if $(and $(wildcard $(STEP_DATABASE)),$(if $(DATABASE_URL),,yes)),,$(BIN)/python -m tools.prepare $(STEP_DIR))
-	$(BIN)/flask --app $(if $(filter 1,$(XRAY)),"xray:create_app('$(STEP_DIR)')",$(STEP_DIR)) run --debug
+	$(KEEP_BYTECODE) $(BIN)/flask --app $(if $(filter 1,$(XRAY)),"xray:create_app('$(STEP_DIR)')",$(STEP_DIR)) run --debug
 
 # On every core; a test that finishes early takes work from the others.
 # FULL=1 reaches the tests as an environment variable (tests/steps.py).
-# Python keeps what it compiles, in .venv as the grader does, even where
-# PYTHONDONTWRITEBYTECODE is set (as in many containers): compiling the
-# suite and rewriting its asserts again in every process costs seconds.
+# Compiling the suite and rewriting its asserts again in every process would
+# cost seconds: KEEP_BYTECODE, as the grader does.
 test: setup
-	env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache \
-		$(BIN)/python -m pytest -n auto --dist worksteal
+	$(KEEP_BYTECODE) $(BIN)/python -m pytest -n auto --dist worksteal
 
 # A tour (tools/tour.py): one page per step, its chapter's walk as sequence
 # diagrams, that opens from disk. DIR=workshop/stepNN_name walks a learner's folder;
 # COMPARE=1 also writes it beside step N's tour, the differences marked.
 tour: setup
-	$(BIN)/python -m tools.tour $(or $(DIR),$(if $(filter all,$(STEP)),,$(or $(STEP_DIR),$(error No step '$(STEP)'. Try: make tour STEP=1)))) \
+	$(KEEP_BYTECODE) $(BIN)/python -m tools.tour $(or $(DIR),$(if $(filter all,$(STEP)),,$(or $(STEP_DIR),$(error No step '$(STEP)'. Try: make tour STEP=1)))) \
 		$(if $(COMPARE),--compare-with $(STEP_DIR))
 
 # Workshops: `make workshop STEP=N` copies step N-1 into workshop/ for a learner
@@ -52,7 +55,7 @@ workshop: setup
 	$(BIN)/python -m tools.workshop start $(STEP) $(if $(FORCE),--force)
 
 check: setup
-	$(BIN)/python -m tools.workshop check $(STEP) $(if $(DIR),--dir $(DIR)) $(if $(WATCH),--watch) $(if $(VERBOSE),--verbose)
+	$(KEEP_BYTECODE) $(BIN)/python -m tools.workshop check $(STEP) $(if $(DIR),--dir $(DIR)) $(if $(WATCH),--watch) $(if $(VERBOSE),--verbose)
 
 # Regenerate the "What changed" section of every chapter from the step folders.
 docs: setup
