@@ -25,8 +25,9 @@ STEP_FOLDERS = step_folders()
 CHAPTERS = [folder / "README.md" for folder in STEP_FOLDERS]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *CHAPTERS]
 
-# A fenced block, with the HTML comment on the line just before it, if any.
-BLOCK = re.compile(r"(?:<!-- (?P<marker>.*?) -->\n)?^```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.M | re.S)
+# A fenced block, with the HTML comment on the line just before it, if any
+# (one line: a comment further up, such as a diagram's end, is not its marker).
+BLOCK = re.compile(r"(?:<!-- (?P<marker>[^\n]*?) -->\n)?^```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.M | re.S)
 EXAMPLE_PORT = "http://127.0.0.1:5000"
 
 
