@@ -75,12 +75,12 @@ def log_in(recording):
 
 
 def loader_on_a_later_request(recording):
-    bob = recording.browser()
-    bob.log_in("bob", "bobthebuilder")
-    bob.get("/")  # the page after the login, which shows its welcome
+    alice = recording.browser()
+    alice.log_in("alice", "wonderland")
+    alice.get("/")  # the page after the login, which shows its welcome
     with recording.drawn():
-        bob.get("/")
-        bob.get("/static/style.css")
+        alice.get("/")
+        alice.get("/static/style.css")
 
 
 def next_round_trip(recording):
