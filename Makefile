@@ -57,9 +57,11 @@ workshop: setup
 check: setup
 	$(KEEP_BYTECODE) $(BIN)/python -m tools.workshop check $(STEP) $(if $(DIR),--dir $(DIR)) $(if $(WATCH),--watch) $(if $(VERBOSE),--verbose)
 
-# Regenerate the "What changed" section of every chapter from the step folders.
+# Regenerate the "What changed" section of every chapter from the step folders,
+# and the chapters' request diagrams from recordings of the steps (tools/chapter_diagrams.py).
 docs: setup
 	$(BIN)/python -m tools.what_changed --write
+	$(BIN)/python -m tools.chapter_diagrams --write
 
 # Take again the screenshots the chapters show (stepNN_*/screenshots/), with
 # the browser tests (the X-ray's too). Needs Chromium: apt-get install chromium fonts-dejavu-core

@@ -3,6 +3,7 @@
 - Code a chapter shows as a step's code (marked `<!-- from: PATH -->`) is in
   that file, line for line.
 - Every chapter's "What changed" section is the diff of the folders as they are.
+- Every chapter's request diagrams are what its step does, recorded again.
 - The shell and CLI sessions in a chapter (marked `<!-- shell session -->` and
   `<!-- cli session -->`) print what the chapter says they print, run as a new
   reader runs them: in a fresh clone, after `make run`, in a new terminal.
@@ -10,6 +11,7 @@
 """
 
 import re
+import shutil
 import subprocess
 import sys
 
@@ -17,6 +19,7 @@ import pytest
 
 from tests.fresh_clone import make_fresh_clone, make_run, run_in_one_terminal
 from tests.steps import ROOT, step_folders
+from tools import chapter_diagrams
 
 # `-m "not docs"` leaves these checks out, to see what a change to a step breaks.
 pytestmark = pytest.mark.docs
@@ -25,8 +28,9 @@ STEP_FOLDERS = step_folders()
 CHAPTERS = [folder / "README.md" for folder in STEP_FOLDERS]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *CHAPTERS]
 
-# A fenced block, with the HTML comment on the line just before it, if any.
-BLOCK = re.compile(r"(?:<!-- (?P<marker>.*?) -->\n)?^```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.M | re.S)
+# A fenced block, with the HTML comment on the line just before it, if any
+# (one line: a comment further up, such as a diagram's end, is not its marker).
+BLOCK = re.compile(r"(?:<!-- (?P<marker>[^\n]*?) -->\n)?^```(?P<lang>\w*)\n(?P<body>.*?)^```$", re.M | re.S)
 EXAMPLE_PORT = "http://127.0.0.1:5000"
 
 
@@ -76,6 +80,67 @@ def test_what_changed_is_the_diff_of_the_folders_as_they_are():
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
     assert result.returncode == 0, f"{result.stdout}{result.stderr}"
+
+
+@pytest.mark.since(1)
+@pytest.mark.sqlite_only
+@pytest.mark.usefixtures("make_app")  # which puts back the demo users kept in memory
+def test_the_chapters_diagrams_are_what_the_step_does(step):
+    """Recorded again (tools/chapter_diagrams.py), each diagram is the chapter's, byte for byte."""
+    chapter = step.path / "README.md"
+    notes = chapter_diagrams.differences(chapter, chapter_diagrams.record(step.path))
+    assert not notes, "\n".join(notes)
+
+
+# A loader that does more than the chapter shows: asked again in the same
+# request, or making a second query. (name, file, text, replaced with).
+LOADERS_THAT_DO_MORE = {
+    "the loader asked twice per request": ("step02_user_loader", "auth.py", "", """
+
+@bp.after_app_request
+def ask_the_loader_again(response):
+    if "_user_id" in session:
+        login_manager.user_callback(session["_user_id"])
+    return response
+"""),
+    "the loader making a second query": (
+        "step04_database", "auth.py", "        user = User.get_by_id(int(user_id))\n",
+        "        User.get_by_id(int(user_id))\n        user = User.get_by_id(int(user_id))\n"),
+}
+# The diagram of each of those steps that draws a logged-in page.
+DRAWS_THE_LOADER = {
+    "step02_user_loader": "loader-on-a-later-request",
+    "step04_database": "loader-query",
+}
+
+
+def check_diagrams_of(folder):
+    return subprocess.run(
+        [sys.executable, "-m", "tools.chapter_diagrams", str(folder)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.mark.parametrize("change", LOADERS_THAT_DO_MORE)
+def test_a_loader_that_does_more_than_its_chapter_shows_fails_the_check(change, tmp_path):
+    """A copy of the step passes the check; changed so that its loader does more, it fails."""
+    name, filename, old, new = LOADERS_THAT_DO_MORE[change]
+    copy = tmp_path / name
+    shutil.copytree(ROOT / name, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    unchanged = check_diagrams_of(copy)
+    assert unchanged.returncode == 0, unchanged.stdout + unchanged.stderr
+
+    source = copy / filename
+    text = source.read_text(encoding="utf-8")
+    assert old in text
+    source.write_text(text.replace(old, new, 1) if old else text + new, encoding="utf-8")
+    changed = check_diagrams_of(copy)
+    assert changed.returncode == 1, changed.stdout + changed.stderr
+    assert (f"{copy / 'README.md'}: the diagram '{DRAWS_THE_LOADER[name]}' is not what the code"
+            " does now; run make docs") in changed.stdout
+    # The diff names what changed: a loader call or a query more than the chapter shows.
+    added = [line for line in changed.stdout.splitlines() if line.startswith("+    ")]
+    assert added and all("Loaders" in line for line in added), changed.stdout
 
 
 def sessions(chapter):
