@@ -117,14 +117,14 @@ class TestConfiguration:
     @pytest.mark.section("PostgreSQL, and why a pool")
     def test_a_request_that_finds_no_free_connection_in_time_gets_a_503(self, step, make_app):
         """A pool of one connection, taken by a page paused while it renders: the next requests,
-        sent together, wait the pool's one second, then get a 503 that says to come back, JSON
-        under /api/."""
+        sent together, wait the pool's tenth of a second (10 s in the step), then get a 503 that
+        says to come back, JSON under /api/."""
         own = make_app()
         database, pooled = own.config["DATABASE"], issubclass(self.engine(own), PooledDatabase)
         # On SQLite, the step's pooled engine in place of the tests' plain one.
         sqlite_pool = {"engine": "playhouse.pool.PooledSqliteDatabase", "check_same_thread": False}
         app = make_app(DATABASE={
-            **database, **({} if pooled else sqlite_pool), "max_connections": 1, "timeout": 1
+            **database, **({} if pooled else sqlite_pool), "max_connections": 1, "timeout": 0.1
         })
         close(database_of(step))  # the connection init-db left to this thread, on PostgreSQL
         holder, paused, resume, answers = [], threading.Event(), threading.Event(), {}
