@@ -199,14 +199,27 @@ def test_a_remembered_login_comes_back_not_fresh(visitor, xrayed):
     assert "set remember_token deleted: the browser drops it now" in logout, logout
 
 
+# What the session holds: the user's id (steps 4 and 5) or a login's token
+# (from step 6), which the panel shortens.
+STORED = r"'[^']+'|'[^']+… \(\d+ characters\)'"
+
+
 @pytest.mark.since(4)
-def test_the_loader_call_shows_its_query(visitor):
+def test_the_loader_call_shows_its_query_and_the_row_it_returned(visitor):
     visitor.login("alice", "wonderland")
     shown = panel(visitor.client.get("/profile"))
-    # The session holds the user's id (steps 4 and 5) or a login's token
-    # (from step 6); either way the loader makes one query.
-    stored = r"'[^']+'|'[^']+… \(\d+ characters\)'"
-    assert re.search(rf"user_loader\((?:{stored})\) → {ALICE} [^·]*? SQL: SELECT ", shown), shown
+    # Whichever it holds, the loader makes one query, which finds alice's row.
+    query = rf"user_loader\((?:{STORED})\) → {ALICE} [^·]*? SQL: SELECT [^→]+ → 1 row\b"
+    assert re.search(query, shown), shown
+
+
+@pytest.mark.since(4)
+def test_the_loader_query_of_a_deleted_user_shows_no_row(visitor, users):
+    visitor.login("bob", "bobthebuilder")
+    users.delete("bob")
+    shown = panel(visitor.client.get("/"))
+    query = rf"user_loader\((?:{STORED})\) → None [^·]*? SQL: SELECT [^→]+ → no row\b"
+    assert re.search(query, shown), shown
 
 
 def terminal_lines(app, caplog, *requests):

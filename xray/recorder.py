@@ -3,17 +3,21 @@
 Nothing here changes what the app does. Flask's and Flask-Login's signals
 say when things happen; the loaders the step registered are wrapped, through
 Flask-Login's own user_loader and request_loader; the session is read, never
-written; and database queries are read from peewee's log.
+written; database queries are read from peewee's log, and the rows each
+one returned are counted on the cursor the step's database hands back.
 """
 
 import functools
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
 import flask_login
+import flask_peewee.db
+import peewee
 from flask import (
     current_app,
     has_request_context,
@@ -116,6 +120,23 @@ def describe_request(incoming):
         return f"the request (no {header} header)"
     scheme, _, credentials = value.partition(" ")
     return f"the request ({header}: {scheme} {shorten(credentials, keep=6)})"
+
+
+@dataclass
+class Query:
+    """One query a loader ran, and what came back to the loader."""
+
+    sql: str  # the statement and its parameters, as peewee logged them
+    # How many rows peewee fetched of its answer; for a statement with no
+    # answer (an UPDATE, say), how many rows it changed. None: not counted,
+    # for a database the app does not open through Flask-Peewee.
+    rows: int | None = None
+    changed: bool = False
+
+    def outcome(self):
+        """What came back, in words: 1 row, no row, 2 rows changed."""
+        rows = "no row" if self.rows == 0 else f"{self.rows} row" + ("" if self.rows == 1 else "s")
+        return f"{rows} changed" if self.changed else rows
 
 
 @dataclass
@@ -322,6 +343,10 @@ class Recorder:
             remember_cookie_name=app.config.get("REMEMBER_COOKIE_NAME", "remember_token"),
             session_cookie_name=app.config["SESSION_COOKIE_NAME"],
         )
+        # At every request, not once: a step's Flask-Peewee Database is made
+        # when its module is imported, and each create_app() gives it a new
+        # database to use.
+        count_rows_of(app)
 
     def request_finished(self, app, response, **extra):
         record = record_of_this_request()
@@ -394,7 +419,7 @@ class QueriesOfLoaders(logging.Handler):
             return
         sql, parameters = log_record.msg
         parameters = ", ".join(shown(parameter) for parameter in parameters or ())
-        record.collecting.queries.append(f"{' '.join(sql.split())}  ({parameters})")
+        record.collecting.queries.append(Query(f"{' '.join(sql.split())}  ({parameters})"))
 
 
 def watch_queries():
@@ -404,3 +429,85 @@ def watch_queries():
         # peewee logs a query only when its logger is enabled for DEBUG.
         if logger.level == logging.NOTSET:
             logger.setLevel(logging.DEBUG)
+
+
+def count_rows_of(app):
+    """Count the rows of loader queries in the databases Flask-Peewee opens for app's requests."""
+    for function in app.before_request_funcs.get(None, ()):
+        plugin = getattr(function, "__self__", None)
+        if isinstance(plugin, flask_peewee.db.Database):
+            # The database itself, behind Flask-Peewee's Proxy if there is one.
+            count_rows(getattr(plugin.database, "obj", plugin.database))
+
+
+# Two requests may start at once; a database wrapped twice would count each row twice.
+WRAPPING = threading.Lock()
+
+
+def count_rows(database):
+    """Wrap database.execute_sql, once, so that each loader query counts what it returns.
+
+    peewee runs every query through execute_sql and reads the rows from the
+    cursor it returns (its query hooks see the SQL, never the rows): a
+    loader's query gets a cursor that counts them into the query's entry,
+    which peewee's log has just made. Any other query gets its cursor as is.
+    """
+    if not isinstance(database, peewee.Database):
+        return
+    with WRAPPING:
+        if getattr(database.execute_sql, "xray_counts_rows", False):
+            return
+        execute_sql = database.execute_sql
+
+        @functools.wraps(execute_sql)
+        def counting_execute_sql(sql, params=None):
+            record = record_of_this_request()
+            call = record.collecting if record is not None else None
+            logged = len(call.queries) if call is not None else 0
+            cursor = execute_sql(sql, params)
+            if call is None or len(call.queries) != logged + 1:
+                return cursor  # not a loader's query, or one peewee did not log
+            return CountingCursor(cursor, call.queries[-1])
+
+        counting_execute_sql.xray_counts_rows = True
+        database.execute_sql = counting_execute_sql
+
+
+class CountingCursor:
+    """A database cursor (sqlite3's or psycopg's) that counts the rows fetched from it."""
+
+    def __init__(self, cursor, query):
+        self.cursor = cursor
+        self.query = query
+        # Without a description the statement has no answer to fetch: the
+        # driver says how many rows it changed instead.
+        query.changed = cursor.description is None
+        query.rows = cursor.rowcount if query.changed else 0
+
+    def fetchone(self):
+        row = self.cursor.fetchone()
+        if row is not None:
+            self.query.rows += 1
+        return row
+
+    def fetchmany(self, *size):
+        rows = self.cursor.fetchmany(*size)
+        self.query.rows += len(rows)
+        return rows
+
+    def fetchall(self):
+        rows = self.cursor.fetchall()
+        self.query.rows += len(rows)
+        return rows
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        row = next(self.cursor)
+        self.query.rows += 1
+        return row
+
+    def __getattr__(self, name):
+        # The rest (description, rowcount, lastrowid, close) is the cursor's own.
+        return getattr(self.cursor, name)

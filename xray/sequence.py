@@ -69,7 +69,7 @@ def arrows(record):
     for call in record.loader_calls:
         drawn.append(Arrow(FLASK_LOGIN, LOADERS, f"{call.loader}({call.argument})"))
         for query in call.queries:
-            drawn.append(Arrow(LOADERS, DATABASE, short_sql(query)))
+            drawn.append(Arrow(LOADERS, DATABASE, short_sql(query.sql)))
         drawn.append(Arrow(LOADERS, FLASK_LOGIN, f"→ {call.answer}", answer=True))
     for name, user in record.signals:
         if name == "user_accessed":
