@@ -7,8 +7,9 @@ is its start and its length, never its value.
 
 The Record keeps the loader calls and the signals in two lists, not one
 timeline, so the arrows follow the order Flask-Login works in: current_user
-is read, the loaders run (with their queries), the signals that say what
-came of it are sent, the decorators decide, and the response goes out.
+is read, the loaders run (with their queries, and the rows each returned),
+the signals that say what came of it are sent, the decorators decide, and
+the response goes out.
 """
 
 import re
@@ -70,6 +71,8 @@ def arrows(record):
         drawn.append(Arrow(FLASK_LOGIN, LOADERS, f"{call.loader}({call.argument})"))
         for query in call.queries:
             drawn.append(Arrow(LOADERS, DATABASE, short_sql(query.sql)))
+            if query.rows is not None:
+                drawn.append(Arrow(DATABASE, LOADERS, f"→ {query.outcome()}", answer=True))
         drawn.append(Arrow(LOADERS, FLASK_LOGIN, f"→ {call.answer}", answer=True))
     for name, user in record.signals:
         if name == "user_accessed":
