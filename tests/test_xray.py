@@ -222,6 +222,22 @@ def test_the_loader_query_of_a_deleted_user_shows_no_row(visitor, users):
     assert re.search(query, shown), shown
 
 
+@pytest.mark.since(4)
+@pytest.mark.until(4)
+def test_the_chapter_quotes_the_panel_of_alices_profile(visitor):
+    """Chapter 4 tells what the panel shows for alice's profile: the call, the SQL, its answer."""
+    chapter = (ROOT / "step04_database" / "README.md").read_text(encoding="utf-8")
+    quoted = chapter.split("the panel shows", 1)[1].split("![")[0]
+    # What it quotes, but a bare name (get_by_id, SELECT): "..." stands for anything.
+    pieces = [piece for piece in re.findall(r"`([^`]+)`", quoted) if not re.fullmatch(r"\w+", piece)]
+    assert len(pieces) == 4, pieces  # the call, the SQL, its parameters and its answer
+    visitor.login("alice", "wonderland")
+    shown = panel(visitor.client.get("/profile"))
+    for piece in pieces:
+        pattern = r"\s+".join(re.escape(part).replace(r"\.\.\.", ".+?") for part in piece.split())
+        assert re.search(pattern, shown), f"the chapter quotes {piece!r}; the panel shows:\n{shown}"
+
+
 def terminal_lines(app, caplog, *requests):
     """What the X-ray prints in the terminal for the requests (path, headers), as printed."""
     with caplog.at_level(logging.INFO, logger=app.logger.name):
