@@ -39,8 +39,9 @@ BLOCK = re.compile(
 # its first characters (random) and its length. With or without quotes.
 SHORTENED = re.compile(r"'?[!-~]{1,8}… \(\d+ characters\)'?")
 # Mermaid reads `;` as the end of a line and `#` as the start of an entity,
-# and drops what looks like an HTML tag: each is written as an entity.
-MERMAID_ENTITIES = {"#": "#35;", ";": "#59;", "<": "#lt;", ">": "#gt;"}
+# and drops what looks like an HTML tag: each is written as an entity, but
+# `;`, which in a cookie's flags reads as well as a comma in the Markdown.
+MERMAID_ENTITIES = {"#": "#35;", ";": ",", "<": "#lt;", ">": "#gt;"}
 # Mermaid names each of the tour's lanes (sequence.LANES) by one word.
 IDS = ["Browser", "Flask", "FlaskLogin", "Loaders", "Database"]
 

@@ -67,6 +67,9 @@ def arrows(record):
         drawn.append(Arrow(FLASK, FLASK_LOGIN, f"{decorator}: is current_user {asked}?"))
     if record.sent("user_accessed") and not record.decorators:
         drawn.append(Arrow(FLASK, FLASK_LOGIN, "current_user?"))
+    # Flask-Login checks session protection before it reads _user_id and asks a loader.
+    if record.sent("session_protected"):
+        drawn.append(Arrow(FLASK_LOGIN, FLASK, "signal session_protected", answer=True))
     for call in record.loader_calls:
         drawn.append(Arrow(FLASK_LOGIN, LOADERS, f"{call.loader}({call.argument})"))
         for query in call.queries:
@@ -75,7 +78,7 @@ def arrows(record):
                 drawn.append(Arrow(DATABASE, LOADERS, f"→ {query.outcome()}", answer=True))
         drawn.append(Arrow(LOADERS, FLASK_LOGIN, f"→ {call.answer}", answer=True))
     for name, user in record.signals:
-        if name == "user_accessed":
+        if name in ("user_accessed", "session_protected"):
             continue
         if name in ("user_logged_in", "user_logged_out"):
             called = "login_user" if name == "user_logged_in" else "logout_user"
