@@ -147,7 +147,8 @@ def short_user(described):
 def short_sql(query):
     """SELECT … FROM "user" … WHERE …: the statement, its table and its condition."""
     statement = query.split()[0]
-    table = re.search(r'\bFROM ("[^"]+")', query)
+    # With its alias, if it has one: the condition names the table by it.
+    table = re.search(r'\bFROM ("[^"]+"(?: AS "[^"]+")?)', query)
     where = re.search(r"\bWHERE (.*?)(?: LIMIT| ORDER| \(|$)", query.split("  (")[0])
     line = f"{statement} … FROM {table.group(1)}" if table else statement + " …"
     if where:
