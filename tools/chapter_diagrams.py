@@ -135,8 +135,9 @@ def main(argv):
         chapter, recorded = folder / "README.md", record(folder)
         if write:
             text = chapter.read_text(encoding="utf-8")
-            if with_diagrams(text, recorded) != text:
-                chapter.write_text(with_diagrams(text, recorded), encoding="utf-8")
+            rewritten = with_diagrams(text, recorded)
+            if rewritten != text:
+                chapter.write_text(rewritten, encoding="utf-8")
                 print(f"rewrote: {shown_path(chapter)}")
         notes += differences(chapter, recorded)
     for note in notes:

@@ -7,9 +7,9 @@ is its start and its length, never its value.
 
 The Record keeps the loader calls and the signals in two lists, not one
 timeline, so the arrows follow the order Flask-Login works in: current_user
-is read, the loaders run (with their queries, and the rows each returned),
-the signals that say what came of it are sent, the decorators decide, and
-the response goes out.
+is read, session protection is checked, the loaders run (with their queries,
+and the rows each returned), the signals that say what came of it are sent,
+the decorators decide, and the response goes out.
 """
 
 import re
