@@ -8,6 +8,7 @@ interface: ``create_app(test_config)``, routes, forms, the CLI, config keys,
 the callbacks registered with Flask-Login, and the users as accounts.py says.
 """
 
+import gc
 import hashlib
 import os
 import secrets
@@ -35,6 +36,19 @@ settings.register_profile(
 )
 if not full_run():
     settings.load_profile("behaviour")
+
+
+def pytest_collection_finish(session):
+    """Let the garbage collector skip what lives to the end of the run.
+
+    Collection leaves modules, apps and hundreds of test items in memory,
+    which every collection of the oldest generation walks again. Frozen,
+    and collected less often, a run takes a few percent less time.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
 
 # Every test app starts from this configuration.
 BASE_CONFIG = {

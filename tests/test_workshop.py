@@ -16,7 +16,7 @@ import pytest
 
 from tests.doc_output import matches
 from tests.steps import ROOT, STEP_NAMES
-from tools.workshop import hint, started_file, worked_at_start
+from tools.workshop import TWO_PROCESSES_FROM, hint, run_suite, started_file, worked_at_start
 
 # It grades whole folders, each in a pytest of its own.
 pytestmark = pytest.mark.slow
@@ -376,6 +376,17 @@ def test_values_of_next_that_crash_are_listed_with_those_followed(tmp_path):
     assert failure["test"].startswith("tests/test_next.py::test_no_hostile_next_is_followed"), failure
     message = "\n".join(failure["message"])
     assert "raised ValueError" in message and "evil.example" in message, message
+
+
+@pytest.mark.slow
+def test_two_processes_share_the_tests_each_once_and_report_them_in_order():
+    """From step 4 on two processes share a grade: no test is lost or run twice, and the
+    results come in the order of one process, whose first failure is the one shown."""
+    step = STEP_NAMES[TWO_PROCESSES_FROM - 1]
+    alone = [result["test"] for result in run_suite("--collect-only", graded=step)["results"]]
+    shared = [result["test"] for result in run_suite("--collect-only", graded=step, processes=2)["results"]]
+    assert len(alone) > 100
+    assert shared == alone
 
 
 def test_only_an_earlier_steps_test_worked_at_the_start(tmp_path):
