@@ -51,8 +51,8 @@ NOT_GRADED = (
     "tests/test_xray.py",
     "tests/test_tour.py",
 )
-# A grade in seconds: no browser plugin, and fewer examples for the
-# property-based tests than `make test` tries.
+# A grade in seconds: no browser plugin, and the property-based tests'
+# first failing example shown as found, unshrunk (tests/conftest.py).
 FAST = ["-p", "no:playwright", "--hypothesis-profile=grading", "--tb=short"]
 # From step 4 on (200 tests and more), two processes that share the tests
 # take a third less time than one on a 2-core machine, and no more than

@@ -8,11 +8,10 @@ names them), its outcome and, if it failed, what pytest said. And the
 warnings the run gave, each once: the grader shows them, it does not fail
 them.
 
-It works with pytest-xdist too: the process that runs a test attaches what
-the grader needs to the test's report, and the process that gathers the
-reports writes them. The grader itself shares a grade between processes
-with `--workshop-part K/N`: each runs every Nth test, from the Kth on, and
-writes its own report.
+What the grader needs of a test is attached to the test's report when it
+is made, and read back as the report is logged. The grader shares a grade
+between processes with `--workshop-part K/N`: each runs every Nth test,
+from the Kth on, and writes its own report.
 """
 
 import json
@@ -77,9 +76,10 @@ def pytest_collection_modifyitems(config, items):
     part, parts = map(int, config.getoption("workshop_part").split("/"))
     if parts == 1:
         return
-    kept = items[part - 1::parts]
-    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
-    items[:] = kept
+    config.hook.pytest_deselected(
+        items=[item for index, item in enumerate(items) if index % parts != part - 1]
+    )
+    items[:] = items[part - 1::parts]
 
 
 def pytest_collection_finish(session):
@@ -109,7 +109,7 @@ def pytest_runtest_logreport(report):
 
 
 def pytest_warning_recorded(warning_message, when, nodeid, location):
-    """A warning, once per place that gave it (under xdist, the workers' too)."""
+    """A warning, once per place that gave it."""
     place = f"{warning_message.filename}:{warning_message.lineno}"
     warned.setdefault(place, {
         "place": place,
@@ -120,7 +120,6 @@ def pytest_warning_recorded(warning_message, when, nodeid, location):
 
 def pytest_sessionfinish(session):
     path = os.environ.get("WORKSHOP_REPORT")
-    # Under xdist only the gathering process writes (its workers have a workerinput).
-    if path and not hasattr(session.config, "workerinput"):
+    if path:
         with open(path, "w", encoding="utf-8") as report:
             json.dump({"results": list(results.values()), "warnings": list(warned.values())}, report)
