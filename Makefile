@@ -1,6 +1,6 @@
 # Everything a newcomer needs, from a fresh clone:
-#   make run STEP=1     set up, then serve step 1 (1-7, or a folder name like step01_minimal)
-#                       XRAY=1 adds the request X-ray (xray/): watch Flask-Login work
+#   make run STEP=1     set up, then serve step 1 (its number, or a folder name like step01_minimal)
+#                       XRAY=1 adds the request X-ray (kit/xray/): watch Flask-Login work
 #   make test           set up, then run the behaviour tests of every step
 #                       FULL=1 runs the full suite, as CI does: the chapters and
 #                       docs, the browser and X-ray pages, the workshop grader
@@ -18,8 +18,9 @@ STEP ?= 1
 # files again in every process costs a tenth of a second at each start.
 KEEP_BYTECODE := env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache
 
-# STEP=3 and STEP=step03_login_required both name the folder step03_login_required.
-STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step0$(STEP)_*/)))
+# STEP=3 and STEP=step03_login_required both name the folder step03_login_required
+# (a number below 10 gets its leading zero); a path names a learner's folder.
+STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step$(if $(filter 1 2 3 4 5 6 7 8 9,$(STEP)),0)$(STEP)_*/)))
 # Where a step keeps its SQLite database by default: the instance folder
 # beside the step's folder, in a file named after the step.
 STEP_DATABASE = $(dir $(STEP_DIR))instance/$(notdir $(STEP_DIR)).db
@@ -30,8 +31,8 @@ run: setup
 	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
 	@# Steps with a database (an init-db command) create it, with the demo users, before serving:
 	@# each time on PostgreSQL (DATABASE_URL), on SQLite until its file exists (half a second saved).
-	$(if $(and $(wildcard $(STEP_DATABASE)),$(if $(DATABASE_URL),,yes)),,$(BIN)/python -m tools.prepare $(STEP_DIR))
-	$(KEEP_BYTECODE) $(BIN)/flask --app $(if $(filter 1,$(XRAY)),"xray:create_app('$(STEP_DIR)')",$(STEP_DIR)) run --debug
+	$(if $(and $(wildcard $(STEP_DATABASE)),$(if $(DATABASE_URL),,yes)),,$(BIN)/python -m kit.prepare $(STEP_DIR))
+	$(KEEP_BYTECODE) $(BIN)/flask --app $(if $(filter 1,$(XRAY)),"kit.xray:create_app('$(STEP_DIR)')",$(STEP_DIR)) run --debug
 
 # On every core; a test that finishes early takes work from the others.
 # FULL=1 reaches the tests as an environment variable (tests/steps.py).
@@ -40,11 +41,11 @@ run: setup
 test: setup
 	$(KEEP_BYTECODE) $(BIN)/python -m pytest -n auto --dist worksteal
 
-# A tour (tools/tour.py): one page per step, its chapter's walk as sequence
+# A tour (kit/scenes/tour.py): one page per step, its chapter's walk as sequence
 # diagrams, that opens from disk. DIR=workshop/stepNN_name walks a learner's folder;
 # COMPARE=1 also writes it beside step N's tour, the differences marked.
 tour: setup
-	$(KEEP_BYTECODE) $(BIN)/python -m tools.tour $(or $(DIR),$(if $(filter all,$(STEP)),,$(or $(STEP_DIR),$(error No step '$(STEP)'. Try: make tour STEP=1)))) \
+	$(KEEP_BYTECODE) $(BIN)/python -m kit.scenes.tour $(or $(DIR),$(if $(filter all,$(STEP)),,$(or $(STEP_DIR),$(error No step '$(STEP)'. Try: make tour STEP=1)))) \
 		$(if $(COMPARE),--compare-with $(STEP_DIR))
 
 # Workshops: `make workshop STEP=N` copies step N-1 into workshop/ for a learner
@@ -52,38 +53,38 @@ tour: setup
 # folder (DIR=path grades another one; WATCH=1 grades again on every save;
 # VERBOSE=1 lists every failing test).
 workshop: setup
-	$(BIN)/python -m tools.workshop start $(STEP) $(if $(FORCE),--force)
+	$(BIN)/python -m kit.grader start $(STEP) $(if $(FORCE),--force)
 
 check: setup
-	$(KEEP_BYTECODE) $(BIN)/python -m tools.workshop check $(STEP) $(if $(DIR),--dir $(DIR)) $(if $(WATCH),--watch) $(if $(VERBOSE),--verbose)
+	$(KEEP_BYTECODE) $(BIN)/python -m kit.grader check $(STEP) $(if $(DIR),--dir $(DIR)) $(if $(WATCH),--watch) $(if $(VERBOSE),--verbose)
 
 # Regenerate the "What changed" section of every chapter from the step folders,
-# and the chapters' request diagrams from recordings of the steps (tools/chapter_diagrams.py).
+# and the chapters' request diagrams from recordings of the steps (kit/scenes/diagrams.py).
 docs: setup
-	$(BIN)/python -m tools.what_changed --write
-	$(BIN)/python -m tools.chapter_diagrams --write
+	$(BIN)/python -m kit.what_changed --write
+	$(BIN)/python -m kit.scenes.diagrams --write
 
 # Take again the screenshots the chapters show (stepNN_*/screenshots/), with
 # the browser tests (the X-ray's too). Needs Chromium: apt-get install chromium fonts-dejavu-core
 screenshots: setup
-	SCREENSHOTS=1 $(BIN)/python -m pytest -q tests/test_browser.py tests/test_xray.py -k "chromium and not postgresql"
+	SCREENSHOTS=1 FULL=1 $(BIN)/python -m pytest -q kit/tests/test_browser.py kit/tests/test_xray.py -k "chromium and not postgresql"
 
-# Step 7 under gunicorn, 8 clients for 20 s (tools/loadtest.py; loopback only).
+# Step 7 under gunicorn, 8 clients for 20 s (kit/measure/loadtest.py; loopback only).
 # DATABASE_URL=postgresql://... loads PostgreSQL instead of SQLite (and wipes it).
 loadtest: setup
-	$(BIN)/python -m tools.loadtest $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
+	$(BIN)/python -m kit.measure.loadtest $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
 
 # What loading the user costs per request, against a Flask-SQLAlchemy peer
-# (tools/bench.py): prints a table. PROFILE=1 shows where the time goes.
+# (kit/measure/bench.py): prints a table. PROFILE=1 shows where the time goes.
 bench: setup
-	$(BIN)/python -m tools.bench $(if $(PROFILE),--profile)
+	$(BIN)/python -m kit.measure.bench $(if $(PROFILE),--profile)
 
-# The learner's budgets (tools/budgets.py): step 1's lines and templates, the
+# The learner's budgets (kit/measure/budgets.py): step 1's lines and templates, the
 # words of the front page and the chapters, create_app(), `make check`,
 # `make test` and the development server's start-up in seconds. FULL=1 also
 # times the full suite (minutes). Exits 1 when one is exceeded.
 budgets: setup
-	$(BIN)/python -m tools.budgets $(if $(filter 1,$(FULL)),--full)
+	$(BIN)/python -m kit.measure.budgets $(if $(filter 1,$(FULL)),--full)
 
 setup: $(VENV)/installed instance/config.py
 

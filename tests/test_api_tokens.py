@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from playhouse.test_utils import count_queries
 
-from tests.databases import snapshot, text_in_tables
+from kit.databases import snapshot, text_in_tables
 from tests.tokens import looks_like_a_token
 
 pytestmark = [pytest.mark.since(5), pytest.mark.section("The request loader")]

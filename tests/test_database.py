@@ -22,9 +22,9 @@ from playhouse.pool import PooledDatabase
 from playhouse.test_utils import count_queries
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tests.accounts import is_password_hash
-from tests.databases import close, database_of, init_db, rows_by_table, snapshot, text_in_tables
-from tests.forms import AuthActions
+from kit.accounts import is_password_hash
+from kit.databases import close, database_of, init_db, rows_by_table, snapshot, text_in_tables
+from kit.forms import FormClient
 
 pytestmark = [pytest.mark.since(4), pytest.mark.section("Managing users from the command line")]
 
@@ -197,7 +197,7 @@ class TestQueries:
         def ten_reads():
             return " ".join(str(current_user.is_authenticated) for _ in range(10))
 
-        visitor = AuthActions(app.test_client())
+        visitor = FormClient(app.test_client())
         visitor.login()
         assert self.queries_for(visitor.client, "/ten-reads") == 1
 
@@ -223,7 +223,7 @@ class TestTheLoader:
         fails. That must be an error page, 500, and not the visitor's page.
         """
         app = make_app(PROPAGATE_EXCEPTIONS=False)
-        alice = AuthActions(app.test_client())
+        alice = FormClient(app.test_client())
         alice.login()
         assert "Hello, alice!" in alice.client.get("/").text
         table = table_of_users(step)

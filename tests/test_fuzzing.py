@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.forms import AuthActions
+from kit.forms import FormClient
 
 FUZZ = settings(
     deadline=None, derandomize=True, database=None,
@@ -30,7 +30,7 @@ def unthrottled(make_app):
     """An app without the failed-login limit (step 7 on): each example is a new visitor,
     but all of them share one address, and the limit would stop them."""
     app = make_app(RATELIMIT_ENABLED=False)
-    return lambda: AuthActions(app.test_client())
+    return lambda: FormClient(app.test_client())
 
 
 @pytest.mark.section("Logging in")

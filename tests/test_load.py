@@ -6,14 +6,14 @@ import sys
 
 import pytest
 
-from tests.steps import ROOT
+from kit.steps import ROOT
 
 pytestmark = [pytest.mark.since(7), pytest.mark.slow]
 
 
 def test_logins_pages_and_add_user_together_never_fail(step, database_url):
-    """tools/loadtest.py exits 1 on any 5xx, connection error, wrong page, or row lost or doubled."""
-    command = [sys.executable, "-m", "tools.loadtest", "--step", step.name,
+    """kit/measure/loadtest.py exits 1 on any 5xx, connection error, wrong page, or row lost or doubled."""
+    command = [sys.executable, "-m", "kit.measure.loadtest", "--step", step.name,
                "--clients", "8", "--seconds", "8", "--workers", "2"]
     if database_url:
         command += ["--database-url", database_url]

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 import pytest
 import time_machine
 
-from tests.databases import text_in_tables
-from tests.forms import CSRF_FIELD
-from tests.pages import parse
+from kit.databases import text_in_tables
+from kit.forms import CSRF_FIELD
+from kit.pages import parse
 from tests.tokens import looks_like_a_token
 
 pytestmark = [pytest.mark.since(6), pytest.mark.section("Ending logins")]

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.forms import AuthActions
-from tests.pages import parse
+from kit.forms import FormClient
+from kit.pages import parse
 from tests.redirects import refused, stays_on_site
 
 pytestmark = [pytest.mark.since(3), pytest.mark.section("Validating `next`")]
@@ -89,7 +89,7 @@ def logged_in_alice(app):
     session: each would need a page for a new token first, three requests
     instead of one. test_forms.py tests the tokens.
     """
-    visitor = AuthActions(app.test_client())
+    visitor = FormClient(app.test_client())
     assert visitor.client.post("/login", data=ALICE).status_code == 302
     return visitor
 

@@ -6,9 +6,9 @@ import logging
 import pytest
 from werkzeug.security import check_password_hash
 
-from tests.accounts import DEMO_PASSWORDS, original_users
-from tests.databases import init_db
-from tests.forms import AuthActions
+from kit.accounts import DEMO_PASSWORDS, original_users
+from kit.databases import init_db
+from kit.forms import FormClient
 
 pytestmark = [pytest.mark.since(1), pytest.mark.section("Passwords: hashed, and checked as typed")]
 
@@ -69,7 +69,7 @@ def test_the_demo_hashes_are_of_the_documented_passwords(step):
 @pytest.mark.since(3)
 def test_new_passwords_are_hashed_with_scrypt_at_the_owasp_minimum(make_app, recorded_scrypt):
     """Without an override, a password changed on the settings page gets the production method."""
-    visitor = AuthActions(make_app(PASSWORD_HASH_METHOD=None).test_client())
+    visitor = FormClient(make_app(PASSWORD_HASH_METHOD=None).test_client())
     visitor.login()
     visitor.change_password("a much longer passphrase")
     assert recorded_scrypt and set(recorded_scrypt) == {(131072, 8, 1)}

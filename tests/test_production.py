@@ -11,10 +11,17 @@ import secrets
 
 import pytest
 
-from tests.live_server import Client, Deployment, passwords_at_once, wrong_passwords_at_once
-from tests.steps import not_installed
+from kit.forms import FormClient
+from kit.http import HttpClient
+from kit.serving import Deployment, passwords_at_once, wrong_passwords_at_once
+from kit.pytest_steps import not_installed
 
 pytestmark = [pytest.mark.since(7), pytest.mark.slow]
+
+
+def browser_at(base, address=None):
+    """A browser behind the TLS proxy, at an address of its own (X-Forwarded-For), if given."""
+    return FormClient(HttpClient(base, address))
 
 
 @pytest.fixture
@@ -27,9 +34,9 @@ def deployment(step, tmp_path, database_url):
 
 
 def test_gunicorn_serves_logins_with_production_cookies(deployment):
-    browser = Client(deployment.serve(workers=2))
-    response = browser.log_in("alice", "wonderland")
-    assert response.status == 302
+    browser = browser_at(deployment.serve(workers=2))
+    response = browser.login("alice", "wonderland")
+    assert response.status_code == 302
     assert response.headers["Location"] == "/"
     session_cookie = next(
         header for header in response.headers.get_all("Set-Cookie") if header.startswith("session=")
@@ -37,17 +44,17 @@ def test_gunicorn_serves_logins_with_production_cookies(deployment):
     assert "; Secure" in session_cookie
     assert "; HttpOnly" in session_cookie
     assert "; SameSite=Lax" in session_cookie
-    assert "Hello, alice!" in browser.get("/").text
-    assert browser.get("/profile").status == 200
+    assert "Hello, alice!" in browser.client.get("/").text
+    assert browser.client.get("/profile").status_code == 200
 
 
 def test_a_user_added_on_the_command_line_logs_in_through_the_server(deployment):
     base = deployment.serve(workers=2)
     added = deployment.flask("add-user", "dora", "--password", "explorer-map")
     assert added.returncode == 0, added.stderr
-    browser = Client(base)
-    browser.log_in("dora", "explorer-map")
-    assert "Hello, dora!" in browser.get("/").text
+    browser = browser_at(base)
+    browser.login("dora", "explorer-map")
+    assert "Hello, dora!" in browser.client.get("/").text
 
 
 def test_without_a_secret_key_the_server_refuses_to_start(deployment):
@@ -63,23 +70,23 @@ def test_any_server_process_can_serve_any_user(deployment):
     nothing else.
     """
     first, second = deployment.serve(workers=1), deployment.serve(workers=1)
-    browser = Client(first)
-    browser.log_in("bob", "bobthebuilder")
-    browser.use(second)
-    assert "Hello, bob!" in browser.get("/").text
-    browser.post("/logout", {"csrf_token": browser.csrf_token()})
-    browser.use(first)
-    assert "Hello, visitor!" in browser.get("/").text
+    browser = browser_at(first)
+    browser.login("bob", "bobthebuilder")
+    browser.client.use(second)
+    assert "Hello, bob!" in browser.client.get("/").text
+    browser.logout()
+    browser.client.use(first)
+    assert "Hello, visitor!" in browser.client.get("/").text
 
 
 def test_a_server_with_another_secret_key_does_not_know_the_session(deployment):
     first = deployment.serve(workers=1)
     other = deployment.serve(workers=1, secret_key=secrets.token_hex(32))
-    browser = Client(first)
-    browser.log_in("bob", "bobthebuilder")
-    stranger = Client(other)
-    stranger.cookies = dict(browser.cookies)
-    assert "Hello, visitor!" in stranger.get("/").text
+    browser = browser_at(first)
+    browser.login("bob", "bobthebuilder")
+    stranger = browser_at(other)
+    stranger.client.cookies = dict(browser.client.cookies)
+    assert "Hello, visitor!" in stranger.client.get("/").text
 
 
 @pytest.fixture
@@ -89,7 +96,7 @@ def redis_url():
     if not url:
         not_installed(
             "no Redis for the shared limit. To run it: apt-get install redis-server;"
-            ' eval "$(tools/throwaway-redis start)"; make test FULL=1'
+            ' eval "$(kit/bin/throwaway-redis start)"; make test FULL=1'
         )
     import redis
 
@@ -101,12 +108,11 @@ def redis_url():
 
 def fail_logins(servers, address, times):
     """Wrong passwords for alice from one address, round robin over the servers; the statuses."""
-    clients = [Client(base, address) for base in servers]
+    clients = [browser_at(base, address) for base in servers]
     statuses = []
     for number in range(times):
         client = clients[number % len(clients)]
-        form = {"csrf_token": client.csrf_token(), "username": "alice", "password": "guess"}
-        statuses.append(client.post("/login", form).status)
+        statuses.append(client.login("alice", "guess").status_code)
     return statuses
 
 
@@ -117,12 +123,12 @@ def test_two_servers_share_one_limit_through_redis(deployment, redis_url):
     servers = [deployment.serve(workers=2), deployment.serve(workers=2)]
     assert fail_logins(servers, "203.0.113.9", 10) == [200] * 10
     for base in servers:
-        attacker = Client(base, "203.0.113.9")
-        refused = attacker.log_in("alice", "wonderland")
-        assert refused.status == 429
+        attacker = browser_at(base, "203.0.113.9")
+        refused = attacker.login("alice", "wonderland")
+        assert refused.status_code == 429
         assert int(refused.headers["Retry-After"]) > 0
-        assert attacker.log_in("bob", "bobthebuilder").status == 302
-        assert Client(base, "198.51.100.7").log_in("alice", "wonderland").status == 302
+        assert attacker.login("bob", "bobthebuilder").status_code == 302
+        assert browser_at(base, "198.51.100.7").login("alice", "wonderland").status_code == 302
 
 
 @pytest.mark.sqlite_only
@@ -149,7 +155,7 @@ def test_behind_a_proxy_the_limit_counts_by_the_forwarded_address(deployment):
     deployment.env.update(TRUSTED_PROXIES="1")
     servers = [deployment.serve(workers=1)]
     assert fail_logins(servers, "203.0.113.9", 11)[-1] == 429
-    assert Client(servers[0], "198.51.100.7").log_in("alice", "wonderland").status == 302
+    assert browser_at(servers[0], "198.51.100.7").login("alice", "wonderland").status_code == 302
 
 
 @pytest.mark.section("PostgreSQL, and why a pool")

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 
-from tests.forms import AuthActions
-from tests.fresh_clone import free_port
-from tests.live_server import wrong_passwords_at_once
-from tests.steps import not_installed
+from kit.forms import FormClient
+from kit.fresh_clone import free_port
+from kit.serving import wrong_passwords_at_once
+from kit.pytest_steps import not_installed
 
 pytestmark = [pytest.mark.since(7), pytest.mark.section("Password guessing that stops")]
 
@@ -30,7 +30,7 @@ def visitor_from(app, address):
     """A browser of its own, at another address."""
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
-    return AuthActions(client)
+    return FormClient(client)
 
 
 def fail(visitor, times, username="alice"):
@@ -89,7 +89,7 @@ def test_the_login_page_itself_is_never_refused(auth):
 
 def test_the_window_passes(make_app):
     with time_machine.travel(START, tick=False) as traveller:
-        visitor = AuthActions(make_app().test_client())
+        visitor = FormClient(make_app().test_client())
         fail(visitor, LIMIT)
         traveller.shift(timedelta(minutes=14))
         response = visitor.login()
@@ -126,9 +126,9 @@ def test_failures_of_several_forms_add_up(auth):
 
 def test_the_limit_is_on_in_a_fresh_app_after_one_that_turned_it_off(make_app):
     """Flask-Limiter's Limiter keeps the state of its last init_app: a fresh app must say it."""
-    unthrottled = AuthActions(make_app(RATELIMIT_ENABLED=False).test_client())
+    unthrottled = FormClient(make_app(RATELIMIT_ENABLED=False).test_client())
     assert fail(unthrottled, LIMIT + 2) == [200] * (LIMIT + 2)
-    throttled = AuthActions(make_app().test_client())
+    throttled = FormClient(make_app().test_client())
     fail(throttled, LIMIT)
     assert throttled.login().status_code == 429
 
@@ -192,7 +192,7 @@ def unreachable_redis_url():
 @pytest.mark.section("Password guessing that stops")
 def test_with_its_store_down_the_limit_answers_503_and_checks_no_password(make_app, hash_checks):
     """Failing closed: no password is checked uncounted, and the answer says to come back."""
-    visitor = AuthActions(make_app(RATELIMIT_STORAGE_URI=unreachable_redis_url()).test_client())
+    visitor = FormClient(make_app(RATELIMIT_STORAGE_URI=unreachable_redis_url()).test_client())
     token = visitor.csrf_token()
     hash_checks.clear()
     response = visitor.client.post(
@@ -238,7 +238,7 @@ def test_the_limit_comes_back_by_itself_when_redis_does(make_app, tmp_path):
         process.kill()
         raise AssertionError("redis-server did not start")
 
-    visitor = AuthActions(make_app(RATELIMIT_STORAGE_URI=redis_url_on(port)).test_client())
+    visitor = FormClient(make_app(RATELIMIT_STORAGE_URI=redis_url_on(port)).test_client())
     redis_server = start()
     try:
         assert fail(visitor, 1) == [200]

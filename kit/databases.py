@@ -1,0 +1,106 @@
+"""The databases of the steps that have one: made, found, read and closed from outside.
+
+A step's models and database are found by what they are, never by their
+names (a learner's folder names them as it likes); its tables are read by
+content. kit/pytest_apps.py gives each test a database of its own with them.
+"""
+
+import sys
+
+
+def sqlite_config(path):
+    # A file, never ":memory:": each connection to ":memory:" is a new, empty
+    # database, and a step opens connections as it pleases. Foreign keys on,
+    # as the steps ask in production; no waiting for the disk, for a file
+    # that is thrown away after the test.
+    pragmas = {"foreign_keys": 1, "synchronous": 0}
+    return {"name": str(path), "engine": "peewee.SqliteDatabase", "pragmas": pragmas}
+
+
+def run_command(app, *arguments):
+    """Run one of the step's `flask` commands, which must succeed."""
+    result = app.test_cli_runner().invoke(args=list(arguments))
+    assert result.exit_code == 0, result.output
+
+
+def init_db(app):
+    run_command(app, "init-db")
+
+
+def empty_postgresql(database_url):
+    """Drop everything in a PostgreSQL database (one the caller may wipe)."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("DROP SCHEMA public CASCADE")
+        connection.execute("CREATE SCHEMA public")
+
+
+_models = {}
+
+
+def models_of(step):
+    """The peewee models the step's code defines, wherever it put them.
+
+    Found by what they are, not by name: a learner's folder may lay its
+    modules out as it likes. Looked for once per test process, after the
+    step's package is imported.
+    """
+    if step.name not in _models:
+        found = find_models(step)
+        if not found:
+            return []
+        _models[step.name] = found
+    return _models[step.name]
+
+
+def find_models(step):
+    import peewee
+
+    found = {}
+    for name, module in list(sys.modules.items()):
+        if name == step.name or name.startswith(step.name + "."):
+            for value in vars(module).values():
+                if (isinstance(value, type) and issubclass(value, peewee.Model)
+                        and value.__module__.startswith(step.name) and value._meta.table_name
+                        and value._meta.fields.keys() - {"id"}):
+                    found[value._meta.table_name] = value
+    return list(found.values())
+
+
+def database_of(step):
+    """The database the step's models use (behind Flask-Peewee's proxy, if there is one).
+
+    None before the step has made an app.
+    """
+    models = models_of(step)
+    if not models:
+        return None
+    database = models[0]._meta.database
+    return getattr(database, "obj", database)
+
+
+def close(database):
+    """Close what a test's own queries opened (requests close theirs)."""
+    database.close()
+    if hasattr(database, "close_all"):  # a connection pool
+        database.close_all()
+
+
+def rows_by_table(step):
+    """Every row of every table of the step's database."""
+    database = database_of(step)
+    return {
+        table: database.execute_sql(f'SELECT * FROM "{table}"').fetchall()
+        for table in database.get_tables()
+    }
+
+
+def snapshot(step):
+    """Every row of every table, by table, in an order: to compare before and after."""
+    return {table: sorted(map(repr, rows)) for table, rows in rows_by_table(step).items()}
+
+
+def text_in_tables(step):
+    """Every value stored in the step's database, as text: to search for secrets."""
+    return [str(value) for rows in rows_by_table(step).values() for row in rows for value in row]

@@ -1,0 +1,125 @@
+"""A pytest plugin for the workshop grader: each test's outcome, as JSON.
+
+kit/grader/cli.py loads it with `-p kit.grader.report` and names the
+file to write in WORKSHOP_REPORT. For each test: its id without the step it
+ran on, the step that introduces it (`since`), the chapter section that
+teaches it (`section`, and the words of the paragraph to show, if the test
+names them), its outcome and, if it failed, what pytest said. And the
+warnings the run gave, each once: the grader shows them, it does not fail
+them.
+
+What the grader needs of a test is attached to the test's report when it
+is made, and read back as the report is logged. The grader shares a grade
+between processes with `--workshop-part K/N`: each runs every Nth test,
+from the Kth on, and writes its own report.
+"""
+
+import json
+import os
+import re
+
+import pytest
+
+results = {}
+warned = {}
+positions = {}  # each test's place in the whole run, whichever process runs it
+
+# An exception group's frame: "+-+---- 1 ----" lines, and "| " before the rest.
+FRAME_LINE = re.compile(r"[\s|+\-\d.]*")
+
+
+def test_id(item):
+    """The test's id without the step it ran on: `...::test_x[unknown user]`."""
+    step = item.callspec.params.get("step") if hasattr(item, "callspec") else None
+    nodeid = item.nodeid
+    if step is not None:
+        nodeid = nodeid.replace(f"[{step}]", "").replace(f"[{step}-", "[")
+    return nodeid
+
+
+def describe(item):
+    since = item.get_closest_marker("since")
+    section = item.get_closest_marker("section")
+    return {
+        "test": test_id(item),
+        "since": since.args[0] if since else 1,
+        "section": section.args[0] if section else None,
+        "paragraph": section.args[1] if section and len(section.args) > 1 else None,
+        "position": positions.get(item.nodeid),
+    }
+
+
+def what_failed(report):
+    """pytest's "E" lines (the assertion, the values compared, Hypothesis's failing case).
+
+    Without the frame Hypothesis draws around several errors at once.
+    """
+    lines = report.longreprtext.splitlines()
+    explained = []
+    for line in lines:
+        if line.startswith("E ") and not FRAME_LINE.fullmatch(line[1:]):
+            content = line[1:].rstrip()
+            explained.append(content.lstrip(" |") if content.lstrip().startswith("|") else content)
+    return (explained or lines[-1:])[:12]
+
+
+def pytest_addoption(parser):
+    parser.addoption("--workshop-part", metavar="K/N", default="1/1",
+                     help="run every Nth test, from the Kth on (the grader's processes share the tests)")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Keep this process's part of the tests: every Nth, so that each part
+    gets some of every file, the slow tests and the quick ones."""
+    positions.update((item.nodeid, index) for index, item in enumerate(items))
+    part, parts = map(int, config.getoption("workshop_part").split("/"))
+    if parts == 1:
+        return
+    config.hook.pytest_deselected(
+        items=[item for index, item in enumerate(items) if index % parts != part - 1]
+    )
+    items[:] = items[part - 1::parts]
+
+
+def pytest_collection_finish(session):
+    """With --collect-only, nothing runs: every collected test, as not run."""
+    if session.config.option.collectonly:
+        for item in session.items:
+            results[item.nodeid] = {**describe(item), "outcome": "collected"}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    report.user_properties.append(("graded", describe(item)))
+    return report
+
+
+def pytest_runtest_logreport(report):
+    graded = dict(report.user_properties).get("graded")
+    if graded is None:
+        return
+    result = results.setdefault(report.nodeid, {**graded, "outcome": "passed"})
+    if report.failed and result["outcome"] != "failed":
+        result["outcome"] = "failed"
+        result["message"] = what_failed(report)
+    elif report.skipped and result["outcome"] == "passed":
+        result["outcome"] = "skipped"
+
+
+def pytest_warning_recorded(warning_message, when, nodeid, location):
+    """A warning, once per place that gave it."""
+    place = f"{warning_message.filename}:{warning_message.lineno}"
+    warned.setdefault(place, {
+        "place": place,
+        "category": warning_message.category.__name__,
+        "message": str(warning_message.message),
+    })
+
+
+def pytest_sessionfinish(session):
+    path = os.environ.get("WORKSHOP_REPORT")
+    if path:
+        with open(path, "w", encoding="utf-8") as report:
+            json.dump({"results": list(results.values()), "warnings": list(warned.values())}, report)
