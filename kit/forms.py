@@ -3,21 +3,19 @@
 It works over any client that speaks like Flask's test client (`get`,
 `post`, responses with `status_code`, `headers` and `text`): Flask's own,
 for the tests, the diagrams and the bench, or kit/http.py's, for a step
-served by a real server. Every POST carries the CSRF token of a form, as a
-browser sends it.
+served by a real server. A form is sent as a browser sends it: with what the
+page's form carries on its own (its hidden CSRF token, a `next`), and the
+fields filled in; whatever the markup around them.
 """
 
 import re
+from urllib.parse import urljoin
 
-# The hidden field every POST form carries (Flask-WTF's CSRF token).
+from kit.pages import form_on, hidden_fields
+
+# Flask-WTF's CSRF token, as the steps write its hidden field: for a test that
+# takes a token out of a page to compare the rest.
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def csrf_token_of(page):
-    """The CSRF token of the forms on a page (its HTML)."""
-    match = CSRF_FIELD.search(page)
-    assert match, "no csrf_token field on the page"
-    return match.group(1)
 
 
 class FormClient:
@@ -26,15 +24,26 @@ class FormClient:
     def __init__(self, client):
         self.client = client
 
+    def send(self, page, url, posting_to=None, **fields):
+        """Send the form on page (the HTML found at url), with the fields filled in."""
+        form = form_on(page, posting_to)
+        action = urljoin(url, form.attrs.get("action") or url)
+        return self.client.post(action, data={**hidden_fields(form), **fields})
+
     def csrf_token(self, path="/login"):
-        """The CSRF token from the form on the page at path (or where it redirects)."""
-        return csrf_token_of(self.client.get(path, follow_redirects=True).text)
+        """The CSRF token of the form on the page at path (or where it redirects)."""
+        page = self.client.get(path, follow_redirects=True).text
+        return hidden_fields(form_on(page))["csrf_token"]
 
     def login(self, username="alice", password="wonderland", path="/login", **fields):
-        """Open the login form (at path) and send it with the fields given."""
-        form = {"csrf_token": self.csrf_token(path), "username": username, "password": password,
-                **fields}
-        return self.client.post(path, data=form)
+        """Open the login form at path and send it there, with the fields given.
+
+        Sent to path even when the page sent a logged-in user on (a second
+        tab's form, say), with the CSRF token of the page it led to.
+        """
+        page = self.client.get(path, follow_redirects=True).text
+        form = {**hidden_fields(form_on(page)), "username": username, "password": password}
+        return self.client.post(path, data={**form, **fields})
 
     def can_log_in(self, username, password):
         """Log in through the form: whether the home page then greets username."""

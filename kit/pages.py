@@ -67,3 +67,22 @@ def parse(html):
     builder.feed(html)
     builder.close()
     return builder.root
+
+
+def form_on(page, posting_to=None):
+    """The form of a page that a visitor would send: the one whose action ends in posting_to,
+    or else the one with a password field, or else the first."""
+    forms = parse(page).find_all("form")
+    if posting_to is not None:
+        forms = [form for form in forms if (form.attrs.get("action") or "").endswith(posting_to)]
+    with_password = [form for form in forms
+                     if any(field.attrs.get("type") == "password" for field in form.find_all("input"))]
+    found = (with_password or forms)[:1]
+    assert found, f"no form{f' posting to {posting_to}' if posting_to else ''} on the page"
+    return found[0]
+
+
+def hidden_fields(form):
+    """What a form sends on its own: its hidden fields (the CSRF token, a `next`)."""
+    return {field.attrs["name"]: field.attrs.get("value") or "" for field in form.find_all("input")
+            if field.attrs.get("type") == "hidden" and field.attrs.get("name")}

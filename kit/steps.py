@@ -11,6 +11,7 @@ The Makefile finds a step by its folder's name alone.
 import importlib
 import importlib.util
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +21,11 @@ ROOT = Path(__file__).resolve().parent.parent
 @dataclass(frozen=True)
 class StepInfo:
     name: str  # the folder, and the package: step03_login_required
-    # What `make tour STEP=N` shows, in a sentence.
+    # The chapter's "What to try", as scenes a browser plays (kit/scenes/engine.py):
+    # `make tour` plays it in Chromium, `make docs` draws the chapter's
+    # diagrams from it, each from the scenes that name it.
+    walk: Callable
+    # What the tour shows, in a sentence.
     tour: str
     # The longest `make check STEP=N` may take on a quiet 2-core machine, in seconds.
     check_seconds: float = 5
@@ -36,16 +41,113 @@ class StepInfo:
         return ROOT / self.name
 
 
+# Each step's walk, then its entry.
+
+
+def walk_minimal(walk):
+    browser = walk.browser()
+    walk.scene("Log in as alice: login_user() puts her id into the session", diagram="log-in")
+    browser.open("/login")
+    browser.log_in("alice")
+    walk.scene("Log out: logout_user() takes it out again")
+    browser.send_form("/logout")
+
+
+def walk_user_loader(walk):
+    browser = walk.browser()
+    walk.scene("Log in as alice")
+    browser.open("/login")
+    browser.log_in("alice")
+    walk.scene("Reload: one user_loader call for the page, none for the stylesheet",
+               diagram="loader-on-a-later-request", static=True)
+    browser.reload()
+    walk.scene("Switch alice off behind the app's back, and reload: the loader answers None")
+    walk.switch_off("alice")
+    browser.reload()
+
+
+def walk_login_required(walk):
+    browser = walk.browser()
+    walk.scene("As a visitor, open /profile: @login_required sends you to log in",
+               diagram="next-round-trip")
+    browser.open("/profile")
+    walk.scene("Log in with Remember me ticked: the next parameter brings you back",
+               diagram="next-round-trip")
+    browser.log_in("alice", remember=True)
+    walk.scene("Restart the browser (only the remember cookie is left), open /profile",
+               diagram="remember-cookie")
+    browser.restart()
+    browser.open("/profile")
+    walk.scene("Open /settings: the remembered login is not fresh")
+    browser.open("/settings")
+
+
+def walk_database(walk):
+    browser = walk.browser()
+    walk.scene("Log in as alice: the user is a row of the database now")
+    browser.open("/login")
+    browser.log_in("alice")
+    walk.scene("Open /profile: the user_loader is a query", diagram="loader-query")
+    browser.open("/profile")
+    walk.scene("A session that names user 999: the query finds no row, the loader catches"
+               " DoesNotExist and answers None", diagram="missing-row")
+    stranger = walk.browser("Another browser")
+    stranger.plant_session({"_user_id": "999"})
+    stranger.open("/")
+    walk.scene("Switch alice off (flask deactivate-user alice), reload: the query finds her row,"
+               " and the loader answers None for a switched-off user")
+    walk.switch_off("alice")
+    browser.reload()
+
+
+def walk_request_loader(walk):
+    walk.scene("A program calls /api/me with a token from `flask issue-token alice`",
+               diagram="token-call")
+    walk.call_api("/api/me", walk.issue_token("alice"))
+    walk.scene("The same call with a made-up token: 401, in JSON", diagram="unknown-token")
+    walk.call_api("/api/me", "x" * 43)
+
+
+def walk_ending_logins(walk):
+    laptop, phone = walk.browser("Laptop"), walk.browser("Phone")
+    walk.scene("The laptop logs in as alice, remembered")
+    laptop.open("/login")
+    laptop.log_in("alice", remember=True)
+    walk.scene("The phone logs in as alice too, and logs out everywhere from its profile")
+    phone.open("/login")
+    phone.log_in("alice")
+    phone.open("/profile")
+    phone.send_form("/logout-everywhere")
+    walk.scene("The laptop opens the home page: its login is over, though its cookies are the same",
+               diagram="ended-from-another-browser")
+    laptop.open("/")
+
+
+def walk_production(walk):
+    browser = walk.browser()
+    walk.scene("Ten wrong passwords for alice: each counted, each the one generic message")
+    browser.open("/login")
+    for guess in range(10):
+        browser.log_in("alice", f"guess-{guess}")
+    walk.scene("The right password, an eleventh try: refused before any password is checked",
+               diagram="throttled-login")
+    browser.log_in("alice")
+    walk.scene("bob logs in from the same browser: the count is alice's, not the address's")
+    browser.open("/login")
+    browser.log_in("bob")
+
+
 STEPS = (
-    StepInfo("step01_minimal", "Logging in and out.", check_seconds=3),
-    StepInfo("step02_user_loader",
+    StepInfo("step01_minimal", walk_minimal, "Logging in and out.", check_seconds=3),
+    StepInfo("step02_user_loader", walk_user_loader,
              "The user_loader, called on every request that reads current_user.", check_seconds=3),
-    StepInfo("step03_login_required",
+    StepInfo("step03_login_required", walk_login_required,
              "A protected page, the next round trip, and remember me.", check_seconds=3),
-    StepInfo("step04_database", "The user_loader as a database query."),
-    StepInfo("step05_request_loader", "Token calls through the request_loader."),
-    StepInfo("step06_ending_logins", "A login ended from another browser."),
-    StepInfo("step07_production", "A refused guess, then a login.", postgresql=True),
+    StepInfo("step04_database", walk_database, "The user_loader as a database query."),
+    StepInfo("step05_request_loader", walk_request_loader, "Token calls through the request_loader."),
+    StepInfo("step06_ending_logins", walk_ending_logins, "A login ended from another browser."),
+    StepInfo("step07_production", walk_production, "Ten wrong guesses, then the right password.",
+             postgresql=True),
 )
 STEP_NAMES = tuple(step.name for step in STEPS)
 

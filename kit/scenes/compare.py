@@ -1,6 +1,6 @@
 """`make tour STEP=N DIR=workshop/stepNN_name COMPARE=1`: a learner's tour beside the reference's.
 
-Both tours come from the same walk (kit/scenes/tour.py), so their scenes line up.
+Both tours come from the same walk (kit/steps.py), so their scenes line up.
 Inside a scene the requests are paired by method and path, and each pair is
 compared on what a learner can get wrong with Flask-Login: the answer, how
 many times each loader ran and how many queries it made, the signals, the
@@ -11,7 +11,7 @@ requests that differ are outlined in red on the page.
 
 import difflib
 
-from kit.scenes.tour import OUTPUT, file_name, shown_scenes, templates
+from kit.scenes.pages import OUTPUT, file_name, shown_scenes, templates
 from kit.scenes.sequence import set_cookie_line
 
 TIMES = {0: "not at all", 1: "once", 2: "twice"}

@@ -7,10 +7,10 @@
 A chapter shows the requests that teach it as Mermaid sequence diagrams,
 each between `<!-- recorded by make docs: NAME -->` and `<!-- /recorded -->`.
 What is between the markers is generated, never edited by hand: the step's
-app is made as `make tour` makes it (debug on, the X-ray installed, a
-throwaway key and database), a scene of kit/scenes/chapter_scenes.py plays its
-requests, and each request the X-ray recorded becomes its arrows: the same
-arrows (xray/sequence.py) as the tour's pictures, written in Mermaid.
+walk (kit/steps.py), the one its tour plays, is played by test clients
+(kit/scenes/engine.py), and each request of the scenes that name the
+diagram becomes its arrows: the same arrows (sequence.py) as the tour's
+pictures, written in Mermaid.
 
 The same code gives the same text, byte for byte: what changes from run to
 run (a token, a login's token) is drawn as `<token>`, and a cookie as its
@@ -22,13 +22,11 @@ import difflib
 import logging
 import re
 import sys
-import tempfile
 from pathlib import Path
 
-from kit.steps import ROOT, step_folders, step_number
-from kit.scenes import tour
-from kit.scenes.chapter_scenes import RECORDED, Recording
 from kit.scenes import sequence
+from kit.scenes.engine import ClientDriver, play
+from kit.steps import shown_path, step_folders
 
 # A diagram's place in its chapter: `make docs` rewrites what is between the two.
 START, END = "<!-- recorded by make docs: {name} -->", "<!-- /recorded -->"
@@ -72,14 +70,11 @@ def mermaid(records):
 
 def record(folder):
     """Each diagram of the step in folder: {name: its Mermaid block}."""
-    module = tour.load_step(folder)
-    diagrams = {}
-    for name, scene in RECORDED[step_number(Path(folder).name)].items():
-        with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as instance:
-            recording = Recording(tour.make_app(module, instance))
-            scene(recording)
-            diagrams[name] = mermaid(recording.drawn_requests)
-    return diagrams
+    drawn = {}
+    for scene in play(folder, ClientDriver(), Path(folder).name).scenes:
+        if scene.diagram:
+            drawn.setdefault(scene.diagram, []).extend(scene.records)
+    return {name: mermaid(records) for name, records in drawn.items()}
 
 
 def blocks(chapter):
@@ -93,10 +88,6 @@ def with_diagrams(chapter, diagrams):
         return f"{found[1]}{diagrams.get(found['name'], found['body'].rstrip())}\n{found[4]}"
 
     return BLOCK.sub(put, chapter)
-
-
-def shown_path(path):
-    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
 def differences(chapter, recorded):
@@ -113,7 +104,7 @@ def differences(chapter, recorded):
                                            "the chapter", "the code now", lineterm="", n=1)
             notes.append(f"{where}: the diagram '{name}' is not what the code does now;"
                          " run make docs\n" + "\n".join(changed))
-    notes += [f"{where}: no scene of kit/scenes/chapter_scenes.py records the diagram '{name}'"
+    notes += [f"{where}: no scene of the step's walk (kit/steps.py) records the diagram '{name}'"
               for name in shown if name not in recorded]
     return notes
 

@@ -16,7 +16,7 @@ from kit.doc_output import matches
 from kit.scenes import tour as tours
 from kit.scenes import compare as tour_compare
 
-# What each step's walk asks (kit/scenes/tour.py's WALKS), as the tour lists it:
+# What each step's walk asks (kit/steps.py), as the tour lists it:
 # the stylesheets left out, whose answers (200 or 304) depend on the cache.
 # "..." stands for anything: where a step sends you after logging out
 # everywhere, or to type your password again, is its own choice.
@@ -29,13 +29,14 @@ REQUESTS_SHOWN = {
         "POST /login?next=%2Fprofile → 302 to /profile", "GET /profile → 200",
         "GET /profile → 200", "GET /settings → 302 to ...", "GET ... → 200"],
     4: ["GET /login → 200", "POST /login → 302 to /", "GET / → 200", "GET /profile → 200",
+        "GET / → 200",
         "GET /profile → 302 to /login?next=%2Fprofile", "GET /login?next=%2Fprofile → 200"],
     5: ["GET /api/me → 200", "GET /api/me → 401"],
     6: ["GET /login → 200", "POST /login → 302 to /", "GET / → 200",
         "GET /login → 200", "POST /login → 302 to /", "GET / → 200", "GET /profile → 200",
-        "POST /logout-everywhere → 302 to ...", "GET ... → 200",
-        "GET /profile → 302 to /login?next=%2Fprofile", "GET /login?next=%2Fprofile → 200"],
-    7: ["GET /login → 200", "POST /login → 200", "POST /login → 302 to /", "GET / → 200"],
+        "POST /logout-everywhere → 302 to ...", "GET ... → 200", "GET / → 200"],
+    7: ["GET /login → 200", *["POST /login → 200"] * 10, "POST /login → 429",
+        "GET /login → 200", "POST /login → 302 to /", "GET / → 200"],
 }
 # Anything a page could load from elsewhere, or run.
 LOADS_SOMETHING = re.compile(r"<script|<link|<img|<iframe|\b(?:src|href)=|url\(|@import", re.I)
