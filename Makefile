@@ -67,9 +67,9 @@ docs: setup
 # Take again the screenshots the chapters show (stepNN_*/screenshots/), with
 # the browser tests (the X-ray's too). Needs Chromium: apt-get install chromium fonts-dejavu-core
 screenshots: setup
-	SCREENSHOTS=1 FULL=1 $(BIN)/python -m pytest -q kit/tests/test_browser.py kit/tests/test_xray.py -k "chromium and not postgresql"
+	SCREENSHOTS=1 FULL=1 $(BIN)/python -m pytest -q kit/tests/test_browser.py kit/tests/test_xray_in_chromium.py -k "chromium and not postgresql"
 
-# Step 7 under gunicorn, 8 clients for 20 s (kit/measure/loadtest.py; loopback only).
+# Step 8 under gunicorn, 8 clients for 20 s (kit/measure/loadtest.py; loopback only).
 # DATABASE_URL=postgresql://... loads PostgreSQL instead of SQLite (and wipes it).
 loadtest: setup
 	$(BIN)/python -m kit.measure.loadtest $(if $(DATABASE_URL),--database-url $(DATABASE_URL))

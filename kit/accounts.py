@@ -15,7 +15,7 @@ import sys
 from flask_login import UserMixin
 from werkzeug.security import generate_password_hash
 
-from kit.databases import models_of, run_command
+from kit.databases import is_password_hash, models_of, run_command
 
 # The same in every step (README.md); carol's account is switched off.
 DEMO_PASSWORDS = {"alice": "wonderland", "bob": "bobthebuilder", "carol": "looking-glass"}
@@ -101,7 +101,7 @@ class DatabaseUsers:
         self.step = step
 
     def id_of(self, name):
-        """What get_id() returns in steps 4 and 5: the user's row id, as a string."""
+        """What get_id() returns in steps 4 to 6: the user's row id, as a string."""
         row = self.row_of(name)
         return str(getattr(row, type(row)._meta.primary_key.name))
 
@@ -109,7 +109,7 @@ class DatabaseUsers:
         """The name of the active user whose get_id() is user_id, or None.
 
         Asked of the folder's own users, not of its step number: a workshop's
-        step 6 starts as a copy of step 5, whose get_id() is still the row's id.
+        step 7 starts as a copy of step 6, whose get_id() is still the row's id.
         """
         if not isinstance(user_id, str):
             return None
@@ -161,7 +161,7 @@ class DatabaseUsers:
 def id_given_by(row):
     """What get_id() returns for a user's row loaded on its own.
 
-    The row's id in steps 4 and 5; from step 6, the token of a login, which a
+    The row's id in steps 4 to 6; from step 7, the token of a login, which a
     row loaded without one does not have (None, or an error from a get_id()
     that needs a login).
     """
@@ -169,11 +169,6 @@ def id_given_by(row):
         return row.get_id()
     except (AttributeError, NotImplementedError):
         return None
-
-
-def is_password_hash(value):
-    """Whether value reads like a Werkzeug password hash: `method$salt$hash`."""
-    return isinstance(value, str) and value.startswith(("scrypt:", "pbkdf2:")) and value.count("$") == 2
 
 
 def is_active(row):

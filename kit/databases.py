@@ -101,6 +101,16 @@ def snapshot(step):
     return {table: sorted(map(repr, rows)) for table, rows in rows_by_table(step).items()}
 
 
+def is_password_hash(value):
+    """Whether value reads like a Werkzeug password hash: `method$salt$hash`."""
+    return isinstance(value, str) and value.startswith(("scrypt:", "pbkdf2:")) and value.count("$") == 2
+
+
+def password_hashes(step):
+    """Every value of the step's database that reads like a password hash."""
+    return [value for value in text_in_tables(step) if is_password_hash(value)]
+
+
 def text_in_tables(step):
     """Every value stored in the step's database, as text: to search for secrets."""
     return [str(value) for rows in rows_by_table(step).values() for row in rows for value in row]

@@ -100,7 +100,7 @@ def run_in_one_terminal(clone, env, command_groups):
     """Run each group of shell commands in turn, in one bash; what each printed (stdout and stderr)."""
     script = ["exec 2>&1"]
     for number, commands in enumerate(command_groups):
-        script += [f"printf '\\n::output %d::\\n'" % number, commands]
+        script += ["printf '\\n::output %d::\\n'" % number, commands]
     result = subprocess.run(
         ["bash", "-c", "\n".join(script)], cwd=clone, env=env, stdin=subprocess.DEVNULL,
         capture_output=True, text=True, timeout=300,

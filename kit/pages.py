@@ -86,3 +86,22 @@ def hidden_fields(form):
     """What a form sends on its own: its hidden fields (the CSRF token, a `next`)."""
     return {field.attrs["name"]: field.attrs.get("value") or "" for field in form.find_all("input")
             if field.attrs.get("type") == "hidden" and field.attrs.get("name")}
+
+
+def checkboxes(page):
+    """Each checkbox of a page: its attributes, and the words of its label.
+
+    The label is the one around it or the one that names its id
+    (`<label for=...>`): a browser reads either.
+    """
+    document = parse(page)
+    labels = document.find_all("label")
+    found = []
+    for box in document.find_all("input"):
+        if box.attrs.get("type") != "checkbox":
+            continue
+        named = [label for label in labels
+                 if box in label.find_all("input") or
+                 (box.attrs.get("id") and label.attrs.get("for") == box.attrs["id"])]
+        found.append((box.attrs, " ".join(label.text for label in named)))
+    return found

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from kit.steps import ROOT, STEP_NAMES, STEPS, load_step
+from kit.steps import STEP_NAMES, STEPS, load_step
 
 # A behaviour test's folder names its step: tests/step03_login_required/.
 STEP_FOLDER = re.compile(r"step(\d\d)_\w+")

@@ -71,15 +71,11 @@ def walk_login_required(walk):
     walk.scene("As a visitor, open /profile: @login_required sends you to log in",
                diagram="next-round-trip")
     browser.open("/profile")
-    walk.scene("Log in with Remember me ticked: the next parameter brings you back",
-               diagram="next-round-trip")
-    browser.log_in("alice", remember=True)
-    walk.scene("Restart the browser (only the remember cookie is left), open /profile",
-               diagram="remember-cookie")
-    browser.restart()
+    walk.scene("Log in: the next parameter brings you back", diagram="next-round-trip")
+    browser.log_in("alice")
+    walk.scene("Log out, and open /profile again: it is closed")
+    browser.send_form("/logout")
     browser.open("/profile")
-    walk.scene("Open /settings: the remembered login is not fresh")
-    browser.open("/settings")
 
 
 def walk_database(walk):
@@ -106,6 +102,19 @@ def walk_request_loader(walk):
     walk.call_api("/api/me", walk.issue_token("alice"))
     walk.scene("The same call with a made-up token: 401, in JSON", diagram="unknown-token")
     walk.call_api("/api/me", "x" * 43)
+
+
+def walk_remember_me(walk):
+    browser = walk.browser()
+    walk.scene("Log in with Remember me ticked: a second cookie, for 14 days")
+    browser.open("/login")
+    browser.log_in("alice", remember=True)
+    walk.scene("Restart the browser (only the remember cookie is left), open /profile",
+               diagram="remember-cookie")
+    browser.restart()
+    browser.open("/profile")
+    walk.scene("Open /settings: the remembered login is not fresh, so it asks for the password")
+    browser.open("/settings")
 
 
 def walk_ending_logins(walk):
@@ -142,11 +151,13 @@ STEPS = (
     StepInfo("step02_user_loader", walk_user_loader,
              "The user_loader, called on every request that reads current_user.", check_seconds=3),
     StepInfo("step03_login_required", walk_login_required,
-             "A protected page, the next round trip, and remember me.", check_seconds=3),
+             "A protected page, and the next round trip.", check_seconds=3),
     StepInfo("step04_database", walk_database, "The user_loader as a database query."),
     StepInfo("step05_request_loader", walk_request_loader, "Token calls through the request_loader."),
-    StepInfo("step06_ending_logins", walk_ending_logins, "A login ended from another browser."),
-    StepInfo("step07_production", walk_production, "Ten wrong guesses, then the right password.",
+    StepInfo("step06_remember_me", walk_remember_me,
+             "A login the remember cookie brings back, not fresh."),
+    StepInfo("step07_ending_logins", walk_ending_logins, "A login ended from another browser."),
+    StepInfo("step08_production", walk_production, "Ten wrong guesses, then the right password.",
              postgresql=True),
 )
 STEP_NAMES = tuple(step.name for step in STEPS)

@@ -9,13 +9,6 @@ login_manager = LoginManager()
 bp = Blueprint("auth", __name__)
 
 
-@bp.before_app_request
-def ignore_unreadable_remember_cookie():
-    # Flask-Login 0.6.3 fails (a 500) on a planted non-ASCII remember cookie: have it cleared.
-    if not request.cookies.get("remember_token", "").isascii():
-        session["_remember"] = "clear"
-
-
 @login_manager.user_loader
 def load_user(user_id):
     """Turn the id stored in the session back into a user, or None.

@@ -1,15 +1,7 @@
 """Logging in and out with Flask-Login."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import (
-    LoginManager,
-    confirm_login,
-    current_user,
-    login_required,
-    login_url,
-    login_user,
-    logout_user,
-)
+from flask_login import LoginManager, current_user, login_user, logout_user
 
 from .redirects import is_safe_redirect
 from .users import USERS, find_user
@@ -19,18 +11,7 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to see this page."
 login_manager.login_message_category = "info"
-# Where @fresh_login_required sends users the remember-me cookie logged in.
-login_manager.refresh_view = "auth.reauthenticate"
-login_manager.needs_refresh_message = "Please enter your password again to continue."
-login_manager.needs_refresh_message_category = "info"
 bp = Blueprint("auth", __name__)
-
-
-@bp.before_app_request
-def ignore_unreadable_remember_cookie():
-    # Flask-Login 0.6.3 fails (a 500) on a planted non-ASCII remember cookie: have it cleared.
-    if not request.cookies.get("remember_token", "").isascii():
-        session["_remember"] = "clear"
 
 
 @bp.after_app_request
@@ -62,16 +43,6 @@ def load_user(user_id):
     return user
 
 
-@login_manager.unauthorized_handler
-def unauthorized():
-    """A visitor asked for a @login_required page: the login page, or a 401 for a program."""
-    wanted = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    if wanted == "application/json":
-        return {"error": "Log in to access this resource."}, 401
-    flash(login_manager.login_message, login_manager.login_message_category)
-    return redirect(login_url(login_manager.login_view, next_url=request.url))
-
-
 def requested_next():
     """The page to go to after login, if safe: from the form's hidden field, or else the
     query string, where Flask-Login's login_url puts it (also when a form is posted there)."""
@@ -98,25 +69,10 @@ def login():
             # Start from an empty session: nothing put into it before the
             # login (by an attacker, say) carries over into the logged-in one.
             session.clear()
-            # Remember me: a second cookie that outlives the browser session.
-            login_user(user, remember=bool(request.form.get("remember")))
+            login_user(user)
             flash(f"Welcome, {user.name}!")
             return redirect(requested_next() or url_for("index"))
     return render_template("login.html", error=error, next=requested_next())
-
-
-@bp.route("/reauthenticate", methods=("GET", "POST"))
-@login_required
-def reauthenticate():
-    """Ask for the password again, to make a remembered login fresh."""
-    error = None
-    if request.method == "POST":
-        if current_user.check_password(request.form.get("password", "")):
-            # Marks the session fresh, as if the user had just logged in.
-            confirm_login()
-            return redirect(requested_next() or url_for("index"))
-        error = "That is not your password."
-    return render_template("reauthenticate.html", error=error, next=requested_next())
 
 
 @bp.post("/logout")

@@ -1,11 +1,7 @@
 """The users, kept in memory until step 4 moves them into a database."""
 
-from flask import current_app
 from flask_login import UserMixin
-from werkzeug.security import check_password_hash, generate_password_hash
-
-# ASVS 6.2.1: at least 8 characters. Longer passphrases are always welcome.
-MIN_PASSWORD_LENGTH = 8
+from werkzeug.security import check_password_hash
 
 
 class User(UserMixin):
@@ -38,14 +34,3 @@ USERS = {user.get_id(): user for user in [
 def find_user(name):
     return next((user for user in USERS.values() if user.name == name), None)
 
-
-def password_problem(password):
-    """Why password cannot be a new password, or None if it can."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return f"Use at least {MIN_PASSWORD_LENGTH} characters."
-    return None
-
-
-def change_password(user, password):
-    method = current_app.config["PASSWORD_HASH_METHOD"]
-    user.password_hash = generate_password_hash(password, method=method)

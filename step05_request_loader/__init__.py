@@ -8,7 +8,6 @@ issues one.
 """
 
 import os
-from datetime import timedelta
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFProtect
@@ -27,26 +26,12 @@ def create_app(test_config=None):
         # Passwords are hashed with scrypt at the OWASP minimum (N=2**17, r=8,
         # p=1); Werkzeug's default is weaker. Tests pass a cheaper method.
         PASSWORD_HASH_METHOD="scrypt:131072:8:1",
-        # Two cookies now carry the login: the session and "remember me".
-        # Keep both away from scripts (HttpOnly, Flask's and Flask-Login's
-        # default), off cross-site requests but links (SameSite=Lax), and off
-        # plain HTTP (Secure). Browsers keep the remember cookie 14 days, not
-        # Flask-Login's year; the server itself does not check its age.
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=True,
-        REMEMBER_COOKIE_DURATION=timedelta(days=14),
-        REMEMBER_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_SECURE=True,
         DATABASE=database_config(app),
     )
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.update(test_config)
-    if app.debug:
-        # `flask run --debug` serves plain HTTP on your machine, where some
-        # browsers drop Secure cookies. Only the development server relaxes it.
-        app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)

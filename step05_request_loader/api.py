@@ -47,10 +47,6 @@ def check_csrf():
         current_app.extensions["csrf"].protect()
 
 
-def when(moment):
-    return None if moment is None else moment.isoformat() + "Z"
-
-
 @bp.get("/me")
 @login_required
 def me():
@@ -61,8 +57,7 @@ def me():
     return {
         "username": current_user.name,
         "authenticated_by": "token",
-        # When this token was used before this request (None: never).
-        "token": {"name": api_token.name, "last_used": when(api_token.last_used)},
+        "token": {"name": api_token.name},
     }
 
 
@@ -72,8 +67,9 @@ def list_my_tokens():
     """The caller's tokens: names and dates, never the tokens themselves."""
     rows = ApiToken.select().where(ApiToken.user == current_user.id).order_by(ApiToken.id)
     return {"tokens": [
-        {"id": row.id, "name": row.name, "created": when(row.created),
-         "last_used": when(row.last_used), "revoked": row.revoked}
+        # Stored in UTC without a zone: "Z" says so.
+        {"id": row.id, "name": row.name, "created": row.created.isoformat() + "Z",
+         "revoked": row.revoked}
         for row in rows
     ]}
 

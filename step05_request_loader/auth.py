@@ -3,15 +3,7 @@
 import re
 
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
-from flask_login import (
-    LoginManager,
-    confirm_login,
-    current_user,
-    login_required,
-    login_url,
-    login_user,
-    logout_user,
-)
+from flask_login import LoginManager, current_user, login_url, login_user, logout_user
 
 from . import tokens
 from .redirects import is_safe_redirect
@@ -22,18 +14,7 @@ login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please log in to see this page."
 login_manager.login_message_category = "info"
-# Where @fresh_login_required sends users the remember-me cookie logged in.
-login_manager.refresh_view = "auth.reauthenticate"
-login_manager.needs_refresh_message = "Please enter your password again to continue."
-login_manager.needs_refresh_message_category = "info"
 bp = Blueprint("auth", __name__)
-
-
-@bp.before_app_request
-def ignore_unreadable_remember_cookie():
-    # Flask-Login 0.6.3 fails (a 500) on a planted non-ASCII remember cookie: have it cleared.
-    if not request.cookies.get("remember_token", "").isascii():
-        session["_remember"] = "clear"
 
 
 @bp.after_app_request
@@ -75,9 +56,7 @@ def load_user(user_id):
 def load_user_from_request(request):
     """Log an API call in by its `Authorization: Bearer <token>` header, or None.
 
-    Flask-Login 0.6.3 asks this only when the session gave it no user and
-    the request has no remember-me cookie: a remember cookie that is there
-    but invalid skips the request loader too.
+    Flask-Login asks this only when the session gave it no user.
     """
     # Tokens are for the API only: a stolen token does not open the pages.
     if request.blueprint != "api":
@@ -89,7 +68,6 @@ def load_user_from_request(request):
     # Revoked tokens and switched-off users stop working at once.
     if api_token is None or not api_token.user.is_active:
         return None
-    tokens.record_use(api_token)
     # Marks the request as token-authenticated: no CSRF check, no session cookie.
     g.api_token = api_token
     return api_token.user
@@ -97,8 +75,11 @@ def load_user_from_request(request):
 
 @login_manager.unauthorized_handler
 def unauthorized():
-    """A visitor asked for a @login_required page: the login page, or a 401 for a program."""
-    # The API always answers in JSON.
+    """A visitor asked for a @login_required page or API call.
+
+    Flask-Login's own answer, a redirect to the login page, is for browsers:
+    a program calling the API gets a 401, in JSON, that says what to send.
+    """
     if request.blueprint == "api":
         # RFC 6750: name the scheme, and say whether the token sent was bad.
         challenge = "Bearer"
@@ -106,9 +87,7 @@ def unauthorized():
             challenge = 'Bearer error="invalid_token"'
         error = {"error": "Send a valid API token: Authorization: Bearer <token>."}
         return error, 401, {"WWW-Authenticate": challenge}
-    wanted = request.accept_mimetypes.best_match(["text/html", "application/json"])
-    if wanted == "application/json":
-        return {"error": "Log in to access this resource."}, 401
+    # As Flask-Login does without a handler: the login page, and back here after it.
     flash(login_manager.login_message, login_manager.login_message_category)
     return redirect(login_url(login_manager.login_view, next_url=request.url))
 
@@ -142,25 +121,10 @@ def login():
             # Start from an empty session: nothing put into it before the
             # login (by an attacker, say) carries over into the logged-in one.
             session.clear()
-            # Remember me: a second cookie that outlives the browser session.
-            login_user(user, remember=bool(request.form.get("remember")))
+            login_user(user)
             flash(f"Welcome, {user.name}!")
             return redirect(requested_next() or url_for("index"))
     return render_template("login.html", error=error, next=requested_next())
-
-
-@bp.route("/reauthenticate", methods=("GET", "POST"))
-@login_required
-def reauthenticate():
-    """Ask for the password again, to make a remembered login fresh."""
-    error = None
-    if request.method == "POST":
-        if current_user.check_password(request.form.get("password", "")):
-            # Marks the session fresh, as if the user had just logged in.
-            confirm_login()
-            return redirect(requested_next() or url_for("index"))
-        error = "That is not your password."
-    return render_template("reauthenticate.html", error=error, next=requested_next())
 
 
 @bp.post("/logout")

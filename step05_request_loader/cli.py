@@ -14,7 +14,7 @@ from .users import User
 
 def init_app(app):
     commands = (init_db, add_user, deactivate_user, activate_user, set_password)
-    for command in commands + (issue_token, revoke_tokens, list_tokens):
+    for command in commands + (issue_token, revoke_tokens):
         app.cli.add_command(command)
 
 
@@ -135,18 +135,3 @@ def revoke_tokens(username):
         unrevoked = (ApiToken.user == user) & ~ApiToken.revoked
         revoked = ApiToken.update(revoked=True).where(unrevoked).execute()
     click.echo(f"Revoked {revoked} of {username}'s tokens.")
-
-
-@click.command("list-tokens")
-@with_appcontext
-@click.argument("username", callback=valid_name)
-def list_tokens(username):
-    """List a user's API tokens: names and dates, never the tokens."""
-    rows = ApiToken.select().where(ApiToken.user == existing_user(username)).order_by(ApiToken.id)
-    if not rows:
-        click.echo(f"{username} has no tokens.")
-    for row in rows:
-        last_used = f"{row.last_used:%Y-%m-%d %H:%M}" if row.last_used else "never"
-        state = "revoked" if row.revoked else "active"
-        click.echo(f"{row.id}  {row.name}  created {row.created:%Y-%m-%d %H:%M}"
-                   f"  last used {last_used}  {state}")

@@ -25,7 +25,6 @@ class ApiToken(db.Model):
     name = CharField(max_length=64)
     token_hash = CharField(max_length=64, unique=True)
     created = DateTimeField(default=utc_now)
-    last_used = DateTimeField(null=True)
     revoked = BooleanField(default=False)
 
     class Meta:
@@ -64,8 +63,3 @@ def find_token(token):
         .where((ApiToken.token_hash == hash_token(token)) & ~ApiToken.revoked)
         .get_or_none()
     )
-
-
-def record_use(api_token):
-    """Note when the token was used: the API shows it, to spot a token that leaked."""
-    ApiToken.update(last_used=utc_now()).where(ApiToken.id == api_token.id).execute()

@@ -55,11 +55,6 @@ def password_problem(password):
     return None
 
 
-def change_password(user, password):
-    user.password_hash = hash_password(password)
-    user.save(only=[User.password_hash])
-
-
 def hash_password(password):
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 

@@ -41,6 +41,18 @@ def new_visitor(app):
 
 
 @pytest.fixture
+def issue(runner):
+    """Issue a token with the CLI, as an administrator would; return it."""
+
+    def issue(username="alice", name="laptop"):
+        result = runner.invoke(args=["issue-token", username, "--name", name])
+        assert result.exit_code == 0, result.output
+        return result.output.splitlines()[-1]
+
+    return issue
+
+
+@pytest.fixture
 def loader_calls(app):
     """The ids the user loader is called with, in order.
 
@@ -72,3 +84,19 @@ def hash_checks(monkeypatch):
 
     monkeypatch.setattr(hashlib, "pbkdf2_hmac", counting_pbkdf2_hmac)
     return calls
+
+
+@pytest.fixture
+def recorded_scrypt(monkeypatch):
+    """Replace hashlib.scrypt by a recorder of its parameters; return the records.
+
+    The real thing takes about 0.4 s per hash at this strength.
+    """
+    used = []
+
+    def recording_scrypt(password, *, salt, n, r, p, maxmem, dklen=64):
+        used.append((n, r, p))
+        return bytes(dklen)
+
+    monkeypatch.setattr(hashlib, "scrypt", recording_scrypt)
+    return used

@@ -1,4 +1,4 @@
-"""What the tests may assume of a token a step makes (an API token, a login's token).
+"""Tokens and the API: what the tests may assume of a token a step makes, and how they call.
 
 Whatever alphabet the step chose (`secrets.token_urlsafe`, `token_hex`, ...):
 one word of printable ASCII, long enough to hold 128 random bits or more.
@@ -6,6 +6,7 @@ Whether a token works is checked by using it, never by its shape.
 """
 
 import re
+from datetime import datetime, timezone
 
 # 128 bits are 22 characters of base64url, 32 of hex.
 TOKEN_SHAPE = re.compile(r"[!-~]{22,}")
@@ -13,3 +14,26 @@ TOKEN_SHAPE = re.compile(r"[!-~]{22,}")
 
 def looks_like_a_token(text):
     return isinstance(text, str) and TOKEN_SHAPE.fullmatch(text) is not None
+
+
+def tokens_of(client, token):
+    """The caller's tokens, as GET /api/tokens lists them: {name: row}."""
+    return {row["name"]: row for row in client.get("/api/tokens", headers=bearer(token)).json["tokens"]}
+
+
+def iso_8601_time(text):
+    """A time as the API writes it, in any ISO 8601 form (UTC when it names no zone)."""
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def assert_json_error(response, status):
+    """An error of the API: its status, in JSON, one message, no HTML."""
+    assert response.status_code == status
+    assert response.is_json
+    assert set(response.json) == {"error"} and response.json["error"]
+    assert "<html" not in response.text.lower()

@@ -1,10 +1,11 @@
 """A pytest plugin for the workshop grader: each test's outcome, as JSON.
 
-kit/grader/cli.py loads it with `-p kit.grader.report` and names the
+kit/grader/runner.py loads it with `-p kit.grader.report` and names the
 file to write in WORKSHOP_REPORT. For each test: its id without the step it
-ran on, the step that introduces it (`since`), the chapter section that
-teaches it (`section`, and the words of the paragraph to show, if the test
-names them), its outcome and, if it failed, what pytest said. And the
+ran on, the step that introduces it (`since`: its folder's), the concept it
+checks (`concept`), the chapter section that teaches it (`section`, and the
+words of the paragraph to show, if the test names them), its outcome and,
+if it failed, what pytest said. And the
 warnings the run gave, each once: the grader shows them, it does not fail
 them.
 
@@ -19,6 +20,8 @@ import os
 import re
 
 import pytest
+
+from kit.pytest_steps import first_step
 
 results = {}
 warned = {}
@@ -38,11 +41,12 @@ def test_id(item):
 
 
 def describe(item):
-    since = item.get_closest_marker("since")
+    concept = item.get_closest_marker("concept")
     section = item.get_closest_marker("section")
     return {
         "test": test_id(item),
-        "since": since.args[0] if since else 1,
+        "since": first_step(item),
+        "concept": concept.args[0] if concept else None,
         "section": section.args[0] if section else None,
         "paragraph": section.args[1] if section and len(section.args) > 1 else None,
         "position": positions.get(item.nodeid),

@@ -7,7 +7,7 @@ client): no network, so the figures are the framework's and the loader's own
 cost. Every client logs in through its app's own login form.
 
 Compared: step 4 (its loader: `User.get_by_id` inside try / except
-User.DoesNotExist) and step 6 (its loader: a peewee join from the login to
+User.DoesNotExist) and step 7 (its loader: a peewee join from the login to
 its user inside try / except Login.DoesNotExist), each on its default
 database settings (a SQLite file through plain `peewee.SqliteDatabase`: a
 connection opened and closed for every request), against a peer: the same
@@ -41,16 +41,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from flask import Blueprint, Flask, redirect, render_template, request, session
-from flask_login import LoginManager, UserMixin, login_required, login_user
-from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 from playhouse.test_utils import count_queries
-from sqlalchemy import event
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kit.forms import FormClient
-from kit.steps import ROOT
+from kit.measure.peer import peer_app
 
 # Being logged in costs a step at most this share of what it costs the peer.
 LOGGED_IN_BUDGET = 1 / 1.5
@@ -58,7 +53,7 @@ CONFIG = {"TESTING": True, "SECRET_KEY": "bench", "PASSWORD_HASH_METHOD": "pbkdf
 # The steps compared, and what their user loaders do.
 STEPS = [
     ("step 4", "step04_database", "`User.get_by_id` inside try / except User.DoesNotExist"),
-    ("step 6", "step06_ending_logins", "a join of the login and its user inside try / except Login.DoesNotExist"),
+    ("step 7", "step07_ending_logins", "a join of the login and its user inside try / except Login.DoesNotExist"),
 ]
 PEER_LOADER = "`db.session.get(User, int(user_id))`"
 HASH_METHODS = ["scrypt:131072:8:1", "scrypt:32768:8:1", "pbkdf2:sha256:1000000", "pbkdf2:sha256:600000"]
@@ -72,61 +67,6 @@ def step_app(name, folder):
     app = module.create_app({**CONFIG, "DATABASE": database})
     assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
     app.flask_peewee = sys.modules[f"{name}.db"].db
-    return app
-
-
-def peer_app(folder):
-    """Step 4's pages, served by Flask-SQLAlchemy with the Mega-Tutorial's loader."""
-    step4 = ROOT / "step04_database"
-    app = Flask("peer", template_folder=step4 / "templates", static_folder=step4 / "static")
-    app.config.update(CONFIG, SQLALCHEMY_DATABASE_URI=f"sqlite:///{folder}/peer.db")
-    db = SQLAlchemy(app)
-
-    class User(UserMixin, db.Model):
-        __tablename__ = "users"
-        id = db.Column(db.Integer, primary_key=True)
-        name = db.Column(db.String(64), unique=True, nullable=False)
-        password_hash = db.Column(db.String(255), nullable=False)
-        active = db.Column(db.Boolean, default=True, nullable=False)
-
-        @property
-        def is_active(self):
-            return self.active
-
-    login_manager = LoginManager(app)
-
-    @login_manager.user_loader
-    def load_user(user_id):
-        return db.session.get(User, int(user_id))
-
-    def login():
-        if request.method == "POST":
-            user = db.session.scalar(db.select(User).filter_by(name=request.form["username"]))
-            if user and check_password_hash(user.password_hash, request.form["password"]):
-                session.clear()
-                login_user(user)
-                return redirect("/")
-        return render_template("login.html")
-
-    CSRFProtect(app)
-    pages, auth = Blueprint("pages", "peer"), Blueprint("auth", "peer")
-    app.add_url_rule("/", "index", lambda: render_template("index.html"))
-    pages.add_url_rule("/profile", "profile", login_required(lambda: render_template("profile.html", fresh=True)))
-    pages.add_url_rule("/settings", "settings", lambda: "")
-    auth.add_url_rule("/login", "login", login, methods=["GET", "POST"])
-    auth.add_url_rule("/logout", "logout", lambda: "", methods=["POST"])
-    app.register_blueprint(pages)
-    app.register_blueprint(auth)
-    with app.app_context():
-        db.create_all()
-        db.session.add(User(name="alice", password_hash=generate_password_hash("wonderland", "pbkdf2:sha256:1")))
-        db.session.commit()
-
-    queries = []
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", lambda *args: queries.append(1))
-        app.pool_name = type(db.engine.pool).__name__
-    app.queries = queries
     return app
 
 
@@ -390,7 +330,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         steps = [Side(label, step_app(name, folder), loader) for label, name, loader in STEPS]
-        peer = Side("peer", peer_app(folder), PEER_LOADER)
+        peer = Side("peer", peer_app(folder, CONFIG), PEER_LOADER)
         if args.profile:
             profile(steps, args.requests)
             return 0

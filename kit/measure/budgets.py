@@ -35,7 +35,6 @@ test suite checks the sizes with it (tests/test_project.py), never a time.
 import argparse
 import difflib
 import os
-import re
 import resource
 import shutil
 import socket
@@ -49,7 +48,7 @@ from pathlib import Path
 
 from kit.steps import ROOT, step_folders
 from kit.scenes.diagrams import BLOCK as RECORDED_DIAGRAM
-from kit.grader.cli import check_timings
+from kit.grader.timing import check_timings
 
 STEP1_LINES, STEP1_TEMPLATES = 120, 3
 NEIGHBOUR_DIFF_LINES, STEP4_LINES = 300, 450

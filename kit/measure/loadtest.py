@@ -1,7 +1,7 @@
 """A bounded load test of a step under gunicorn: logins, pages and add-user at once.
 
     python -m kit.measure.loadtest [--clients 8] [--seconds 20] [--workers 4]
-                             [--step step07_production] [--database-url postgresql://...]
+                             [--step step08_production] [--database-url postgresql://...]
 
 Traffic goes to 127.0.0.1 only, and stops by itself after --seconds. Each
 client logs in (as alice or bob, again every 25 pages) and reads the home
@@ -89,7 +89,7 @@ def rows_by_name(deployment, database_url):
         return dict(connection.execute(query).fetchall())
 
 
-def run(step="step07_production", clients=8, seconds=20, workers=4, database_url=None):
+def run(step="step08_production", clients=8, seconds=20, workers=4, database_url=None):
     """Serve the step, load it, check the rows; return the figures."""
     if database_url:
         empty_postgresql(database_url)
@@ -180,7 +180,7 @@ def report(figures, label):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m kit.measure.loadtest", description=__doc__.split("\n")[0])
-    parser.add_argument("--step", default="step07_production")
+    parser.add_argument("--step", default="step08_production")
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--workers", type=int, default=4)

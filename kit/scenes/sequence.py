@@ -15,7 +15,6 @@ the decorators decide, and the response goes out.
 import re
 from dataclasses import dataclass
 
-from flask_login.config import EXEMPT_METHODS
 
 LANES = ["Browser", "Flask", "Flask-Login", "Your loaders", "Database"]
 BROWSER, FLASK, FLASK_LOGIN, LOADERS, DATABASE = range(len(LANES))
@@ -108,18 +107,14 @@ def response_line(record):
 
 def decided(record):
     """What each decorator answered, in a few words."""
-    answers = []
-    for decorator in record.decorators:
-        if record.method in EXEMPT_METHODS:
-            answers.append(f"{decorator} → not checked ({record.method})")
-        elif record.sent("user_unauthorized"):
-            answers.append(f"{decorator} → unauthorized(): "
-                           + ("redirect" if record.status in (301, 302, 303) else str(record.status)))
-        elif record.sent("user_needs_refresh"):
-            answers.append(f"{decorator} → needs_refresh(): not fresh")
-        else:
-            answers.append(f"{decorator} → the view runs")
-    return answers
+    answered = "redirect" if record.status in (301, 302, 303) else str(record.status)
+    words = {
+        "not checked": f"not checked ({record.method})",
+        "unauthorized": f"unauthorized(): {answered}",
+        "needs refresh": "needs_refresh(): not fresh",
+        "allowed": "the view runs",
+    }
+    return [f"{decorator} → {words[verdict]}" for decorator, verdict in record.verdicts()]
 
 
 def set_cookie_line(cookie):

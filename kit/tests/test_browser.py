@@ -62,7 +62,7 @@ def test_a_protected_page_leads_to_the_login_page_and_back(page, base, screensho
     expect(heading(page)).to_have_text("alice's profile")
 
 
-@pytest.mark.since(3)
+@pytest.mark.since(6)
 def test_remember_me_survives_a_browser_restart_but_settings_ask_again(
     page, base, browser, screenshot
 ):
@@ -99,7 +99,7 @@ def test_a_user_added_with_add_user_logs_in(page, base, app, screenshot):
     screenshot("added-user")
 
 
-@pytest.mark.since(6)
+@pytest.mark.since(7)
 def test_the_profile_lists_the_logins_and_ends_them(page, base, browser, screenshot):
     phone = browser.new_context(viewport=VIEWPORT, user_agent="Phone browser/1.0 (a phone)")
     on_the_phone = phone.new_page()
@@ -152,7 +152,7 @@ def test_an_api_token_works_while_the_browser_session_stays_separate(
     screenshot("api-in-the-browser")
 
 
-@pytest.mark.since(7)
+@pytest.mark.since(8)
 def test_ten_wrong_passwords_lead_to_the_too_many_attempts_page(page, base, screenshot):
     page.goto(base + "/login")
     for _ in range(10):

@@ -210,14 +210,14 @@ def test_make_bench_prints_its_table():
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    for row in ("| step 4, logged-in home page |", "| step 6, logged-in home page |",
+    for row in ("| step 4, logged-in home page |", "| step 7, logged-in home page |",
                 "| peer: Flask-SQLAlchemy, logged-in home page |",
                 "| peer: Flask-SQLAlchemy, anonymous home page |", "| `scrypt:131072:8:1` |"):
         assert row in result.stdout
     # Which database each side used, and a verdict per step from the paired ratios (with
     # one round on a busy machine, noise can make a ratio negative).
     assert "a SQLite file through `peewee.SqliteDatabase`" in result.stdout
-    for step in ("step 4", "step 6"):
+    for step in ("step 4", "step 7"):
         assert re.search(rf"^{step}: -?\d+\.\d\d of the peer's, (within|OVER) the budget of 0\.67\.$",
                          result.stdout, re.M), step
 
@@ -254,3 +254,18 @@ def test_no_step_writes_sql_by_hand(folder):
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 assert not SQL_TEXT.search(node.value), f"{path}: {node.value!r}"
+
+
+# What step 6 teaches: a word of it in steps 1 and 2 (their code or their chapter) is a lesson
+# given too early. A link to step 6 is no lesson: link targets are left out.
+TAUGHT_IN_STEP_6 = re.compile(
+    r"remember[ -]me|remember cookie|remember_token|\b_fresh\b|\b_id\b|session protection"
+    r"|fresh_login_required|confirm_login", re.I)
+
+
+@pytest.mark.parametrize("folder", step_folders()[:2], ids=lambda folder: folder.name)
+def test_steps_1_and_2_say_nothing_of_what_step_6_teaches(folder):
+    for path in [*folder.rglob("*.py"), *folder.rglob("*.html"), folder / "README.md"]:
+        text = path.read_text(encoding="utf-8").split("\n## What changed\n")[0]
+        text = re.sub(r"\]\([^)]*\)", "]", text)
+        assert not TAUGHT_IN_STEP_6.findall(text), (path, TAUGHT_IN_STEP_6.findall(text))

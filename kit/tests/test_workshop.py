@@ -16,7 +16,11 @@ import pytest
 
 from kit.doc_output import matches
 from kit.steps import ROOT, STEP_NAMES
-from kit.grader.cli import TWO_PROCESSES_FROM, hint, run_suite, started_file, worked_at_start
+from kit.tests.workshop_variants import RIGHT, WRONG
+from kit.grader.concepts import started_file, worked_at_start
+from kit.grader.hints import hint
+from kit.grader.runner import TWO_PROCESSES_FROM, run_suite
+
 
 def workshop(*arguments):
     result = subprocess.run(
@@ -86,218 +90,9 @@ def test_a_starting_folder_is_named_as_its_step_and_says_what_to_do(tmp_path):
     assert "### Step 4" in task and "### Step 5" not in task
 
 
-# Variants of the reference steps: (step, what changes, edits). An edit is
-# (file, old text, new text), or (old file, None, new file) for a rename.
-RIGHT = {
-    "another log line": (2, [
-        ("auth.py", 'current_app.logger.debug("load_user(%r)", user_id)',
-         'current_app.logger.info("loading user %s", user_id)'),
-    ]),
-    "no log line, print": (2, [
-        ("auth.py", 'current_app.logger.debug("load_user(%r)", user_id)', 'print("load_user", user_id)'),
-    ]),
-    "the users in another module, under another name": (2, [
-        ("users.py", None, "accounts.py"),
-        ("accounts.py", "USERS = {", "ACCOUNTS = {"),
-        ("accounts.py", "in USERS.values()", "in ACCOUNTS.values()"),
-        ("auth.py", "from .users import USERS, find_user", "from .accounts import ACCOUNTS, find_user"),
-        ("auth.py", "    user = USERS.get(user_id)", "    user = ACCOUNTS.get(user_id)"),
-    ]),
-    "a refused next sends the user to the profile, not home": (3, [
-        ("auth.py", '''@bp.route("/login", methods=("GET", "POST"))''', '''def next_page():
-    """Where to go after a login: next if safe, the profile if next was refused, else home."""
-    target = request.form.get("next") or request.args.get("next")
-    if not target:
-        return url_for("index")
-    return target if is_safe_redirect(target) else url_for("pages.profile")
-
-
-@bp.route("/login", methods=("GET", "POST"))'''),
-        ("auth.py", 'redirect(requested_next() or url_for("index"))', "redirect(next_page())"),
-    ]),
-    "a refused next is carried by the login form as the profile page": (3, [
-        ("auth.py", '''@bp.route("/login", methods=("GET", "POST"))''', '''def next_for_the_form():
-    """The next the login form carries: the one asked for if safe, else the profile."""
-    target = request.args.get("next")
-    if target is None:
-        return None
-    return target if is_safe_redirect(target) else url_for("pages.profile")
-
-
-@bp.route("/login", methods=("GET", "POST"))'''),
-        ("auth.py", 'render_template("login.html", error=error, next=requested_next())',
-         'render_template("login.html", error=error, next=next_for_the_form())'),
-    ]),
-    "the loader as User.get_or_none": (4, [
-        ("auth.py", '''    try:
-        user = User.get_by_id(int(user_id))
-    except User.DoesNotExist:
-        # No such row (a deleted user, say): an anonymous visitor. Catch exactly this,
-        # never every exception: a database that is down must be an error page, not a logout.
-        return None
-    # A user switched off after logging in is logged out on the next request.
-    if not user.is_active:''', '''    user = User.get_or_none(User.id == int(user_id))
-    # A user switched off after logging in is logged out on the next request.
-    if user is None or not user.is_active:'''),
-    ]),
-    "init-db named in single quotes": (4, [
-        ("cli.py", '@click.command("init-db")', "@click.command('init-db')"),
-    ]),
-    "init-db named by Click after the function init_db": (4, [
-        ("cli.py", '@click.command("init-db")\n@with_appcontext\ndef init_db():',
-         "@click.command()\n@with_appcontext\ndef init_db():"),
-    ]),
-    "another model, table and fields: Account, accounts, username, enabled": (4, [
-        ("users.py", "    name = CharField(max_length=64, unique=True)",
-         "    username = CharField(max_length=64, unique=True)"),
-        ("users.py", "    active = BooleanField(default=True)", "    enabled = BooleanField(default=True)"),
-        ("users.py", "        return self.active", "        return self.enabled"),
-        ("users.py", "User.create(name=name, password_hash=hash_password(password), active=active)",
-         "User.create(username=name, password_hash=hash_password(password), enabled=active)"),
-        ("cli.py", "update_user(username, active=False)", "update_user(username, enabled=False)"),
-        ("cli.py", "update_user(username, active=True)", "update_user(username, enabled=True)"),
-        ("*.py", "User.name", "User.username"),
-        ("*.py", "user.name", "user.username"),
-        ("*.html", "user.name", "user.username"),
-        ("*.py", "User.", "Account."),
-        ("auth.py", "from .users import User,", "from .users import Account,"),
-        ("cli.py", "from .users import User\n", "from .users import Account\n"),
-        ("cli.py", "[User]", "[Account]"),
-        ("users.py", "class User(", "class Account("),
-        ("users.py", 'table_name = "users"', 'table_name = "accounts"'),
-    ]),
-    "tokens as AccessKey rows in access_keys, made with token_hex": (5, [
-        ("*.py", "ApiToken", "AccessKey"),
-        ("tokens.py", 'table_name = "api_tokens"', 'table_name = "access_keys"'),
-        ("tokens.py", "secrets.token_urlsafe(32)", "secrets.token_hex(32)"),
-        ("tokens.py", 'TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")', 'TOKEN = re.compile(r"[0-9a-f]{64}")'),
-    ]),
-    "the API's blueprint renamed, last_used to the second, labels refused in other words": (5, [
-        ("api.py", 'Blueprint("api",', 'Blueprint("json_api",'),
-        ("auth.py", 'request.blueprint != "api"', 'request.blueprint != "json_api"'),
-        ("auth.py", 'request.blueprint == "api"', 'request.blueprint == "json_api"'),
-        ("api.py", 'moment.isoformat() + "Z"', 'moment.strftime("%Y-%m-%dT%H:%M:%SZ")'),
-        ("cli.py", 'raise click.BadParameter("A token\'s name is 1 to 64 printable characters.")',
-         'raise click.ClickException("Give the token a short label, on one line.")'),
-    ]),
-    "tokens stored as an HMAC keyed with the secret": (5, [
-        ("tokens.py", "    return hashlib.sha256(token.encode()).hexdigest()",
-         "    return hmac.new(current_app.secret_key.encode(), token.encode(), 'sha256').hexdigest()"),
-        ("tokens.py", "import hashlib\n", "import hashlib\nimport hmac\n\nfrom flask import current_app\n"),
-    ]),
-    "the login's loader as a join with get_or_none": (6, [
-        ("auth.py", '''    try:
-        login = (
-            Login.select(Login, User)
-            .join(User)
-            .where(
-                (Login.token_hash == logins.hash_login_token(token))
-                & (Login.created > logins.oldest_allowed())
-            )
-            .get()
-        )
-    except Login.DoesNotExist:
-        # An unknown token, a login that was ended, or one past its lifetime.
-        return None
-    user = login.user
-    # A user switched off after logging in is logged out on the next request.
-    if not user.is_active:
-        return None''', '''    login = (
-        Login.select(Login, User)
-        .join(User)
-        .where((Login.token_hash == logins.hash_login_token(token))
-               & (Login.created > logins.oldest_allowed()) & User.active)
-        .get_or_none()
-    )
-    if login is None:
-        return None
-    user = login.user'''),
-    ]),
-    "logins' tokens made with token_hex": (6, [
-        ("logins.py", "secrets.token_urlsafe(32)", "secrets.token_hex(32)"),
-        ("logins.py", 'TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")', 'TOKEN = re.compile(r"[0-9a-f]{64}")'),
-    ]),
-    "the list of logins and the greeting in other markup": (6, [
-        ("templates/profile.html", "      <tr>\n", '      <tr class="login">\n'),
-        ("templates/profile.html", '''<td>{{ login.created.strftime("%Y-%m-%d %H:%M") }}</td>''',
-         '''<td class="started"><time>{{ login.created.isoformat(timespec="seconds") }}Z</time></td>'''),
-        ("templates/profile.html", "<strong>this one</strong>", "<em>this one</em>"),
-        ("templates/index.html", "<h1>Hello, {{ current_user.name }}!</h1>",
-         '<p class="greeting">Hello, {{ current_user.name }}!</p>'),
-        ("templates/index.html", "<h1>Hello, visitor!</h1>", '<p class="greeting">Hello, visitor!</p>'),
-    ]),
-    "a login's fields renamed: started, browser": (6, [
-        ("logins.py", "    created = DateTimeField(default=utc_now)",
-         "    started = DateTimeField(default=utc_now)"),
-        ("logins.py", "    user_agent = CharField(max_length=200)",
-         "    browser = CharField(max_length=200)"),
-        ("logins.py", "user_agent=user_agent)", "browser=user_agent)"),
-        ("*.py", "Login.created", "Login.started"),
-        ("templates/profile.html", "login.created", "login.started"),
-        ("templates/profile.html", "login.user_agent", "login.browser"),
-    ]),
-    "modules renamed": (7, [
-        ("users.py", None, "accounts.py"),
-        ("auth.py", None, "login_views.py"),
-        ("*.py", "from .users import", "from .accounts import"),
-        ("cli.py", "from . import logins, tokens, users", "from . import accounts as users, logins, tokens"),
-        ("__init__.py", "from . import api, auth, cli, pages, throttle",
-         "from . import api, cli, pages, throttle\nfrom . import login_views as auth"),
-    ]),
-    "another development key, and the warning in other words": (7, [
-        ("__init__.py", 'DEVELOPMENT_SECRET_KEY = "dev"', 'DEVELOPMENT_SECRET_KEY = "only-for-development"'),
-        ("__init__.py", '''        "Using the development SECRET_KEY from the repository."
-        " Anyone can forge sessions for this app: never use it in production."''',
-         '''        "Signing cookies with a key that anyone can read: fine here, never in production."'''),
-    ]),
-}
-
-WRONG = {
-    "int() without a guard": (2, "What it returns: a user or `None`, never an exception", [
-        ("auth.py", '''    if not isinstance(user_id, str):
-        return None
-    user = USERS.get(user_id)''', '''    user = USERS.get(str(int(user_id)))'''),
-    ]),
-    "is_active() as a method": (2, ("2. A `User` class", "@property"), [
-        ("users.py", "    @property\n    def is_active(self):", "    def is_active(self):"),
-    ]),
-    'startswith("/") as the only check of next': (3, "Validating `next`", [
-        ("redirects.py", "    return (\n        isinstance(target, str)",
-         '    return isinstance(target, str) and target.startswith("/")\n    return (\n        isinstance(target, str)'),
-    ]),
-    "the login form carries next unchecked": (3, "Validating `next`", [
-        ("auth.py", 'render_template("login.html", error=error, next=requested_next())',
-         'render_template("login.html", error=error, next=request.args.get("next"))'),
-    ]),
-    "a loader that catches every exception": (4, ("The loader: a query that may find nothing",
-                                                  "Caught here, every one of them"), [
-        ("auth.py", "    except User.DoesNotExist:", "    except Exception:"),
-    ]),
-    "a look before the insert, no unique index": (4, ("Managing users from the command line",
-                                                      "The unique index on name"), [
-        ("users.py", "name = CharField(max_length=64, unique=True)", "name = CharField(max_length=64)"),
-        ("cli.py", '''    try:
-        users.add_user(username, password)
-    except IntegrityError:
-        # The unique index on name, not a check before the insert: two
-        # commands running at once cannot both get past it.
-        raise click.ClickException(f"There is already a user called {username}.") from None''',
-         '''    if users.find_user(username) is not None:
-        raise click.ClickException(f"There is already a user called {username}.")
-    users.add_user(username, password)'''),
-    ]),
-    "a token in the query string": (5, ("Tokens: random, shown once, stored as a hash", "`?api_key=`"), [
-        ("tokens.py", '''    scheme, _, token = request.headers.get("Authorization", "").partition(" ")''',
-         '''    if request.args.get("api_key"):
-        return request.args["api_key"]
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")'''),
-    ]),
-}
-
-
 def test_the_facilitators_guide_lists_every_variant():
     guide = (ROOT / "docs" / "workshop.md").read_text(encoding="utf-8")
-    table = guide.split("<!-- the variants of kit/tests/test_workshop.py -->\n")[1].split("\n\n")[0]
+    table = guide.split("<!-- the variants of kit/tests/workshop_variants.py -->\n")[1].split("\n\n")[0]
     listed = {row.split(" | ")[0].removeprefix("| "): row for row in table.splitlines()[2:]}
     assert listed.keys() == RIGHT.keys() | WRONG.keys()
     for name, (number, *_) in {**RIGHT, **WRONG}.items():
@@ -342,14 +137,14 @@ def test_a_known_mistake_fails_with_a_hint_from_the_section_that_teaches_it(tmp_
 
 def test_a_warning_from_the_folder_is_shown_and_fails_nothing(tmp_path):
     """Flask-Limiter warns when nobody names its storage: one line, not every test failed."""
-    folder = variant(tmp_path, 7, [
+    folder = variant(tmp_path, 8, [
         ("__init__.py", 'RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://")',
          'RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI")'),
     ])
-    verdict = graded(7, folder)
+    verdict = graded(8, folder)
     assert verdict["first_failure"] is None, verdict["first_failure"]
     assert any("in-memory storage" in warning["message"] for warning in verdict["warnings"])
-    code, printed = workshop("check", 7, "--dir", folder)
+    code, printed = workshop("check", 8, "--dir", folder)
     assert code == 0
     assert "Warnings (" in printed and "UserWarning: Using the in-memory storage" in printed
 
@@ -363,7 +158,8 @@ def test_values_of_next_that_crash_are_listed_with_those_followed(tmp_path):
         isinstance(target, str)'''),
     ])
     failure = graded(3, folder)["first_failure"]
-    assert failure["test"].startswith("tests/test_next.py::test_no_hostile_next_is_followed"), failure
+    assert failure["test"].startswith(
+        "tests/step03_login_required/test_next.py::test_no_hostile_next_is_followed"), failure
     message = "\n".join(failure["message"])
     assert "raised ValueError" in message and "evil.example" in message, message
 
@@ -382,17 +178,18 @@ def test_only_an_earlier_steps_test_worked_at_the_start(tmp_path):
     """A step 3 test that passed in the step 2 folder passed because there was no `next` yet."""
     folder = tmp_path / STEP_NAMES[2]
     folder.mkdir()
-    earlier, own = "tests/test_login.py::test_x", "tests/test_next.py::test_no_hostile_next_is_followed"
+    earlier = "tests/step01_minimal/test_logging_in.py::test_x"
+    own = "tests/step03_login_required/test_next.py::test_no_hostile_next_is_followed"
     started_file(folder).write_text(json.dumps([earlier, own]))
     worked = worked_at_start(folder, 3)
     assert worked({"test": earlier, "since": 1})
     assert not worked({"test": own, "since": 3})
-    assert not worked({"test": "tests/test_login.py::test_y", "since": 1})
+    assert not worked({"test": "tests/step01_minimal/test_logging_in.py::test_y", "since": 1})
 
 
 @pytest.mark.parametrize("section, paragraph, shown", [
     ("Protecting a page", None, 'login_manager.login_view = "auth.login"'),
-    ("Protecting a page", "ask for JSON", '"application/json"'),
+    ("The `next` round trip", "in a hidden field", '<input type="hidden" name="next"'),
 ])
 def test_a_hint_shows_what_its_paragraph_introduces(section, paragraph, shown):
     text = hint(3, section, paragraph)

@@ -13,7 +13,8 @@ serve the step through create_app() below, which makes the step's app as
 - /_xray lists the last requests, redirects and stylesheets included;
 - a JSON answer gets the same facts as one line in the terminal.
 
-recorder.py collects the facts, report.py shows them. Both work from the
+recorder.py collects the facts (records.py holds them, queries.py reads the
+loaders' queries), report.py shows them. All work from the
 outside: Flask's and Flask-Login's signals, the loaders the step registered
 (wrapped through Flask-Login's own user_loader and request_loader), and a
 WSGI middleware. The panel shows the session and the cookies to whoever

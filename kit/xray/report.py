@@ -12,7 +12,7 @@ from collections import deque
 
 from jinja2 import Environment, PackageLoader
 
-from .recorder import RECORD
+from .records import RECORD
 
 HISTORY_PATH = "/_xray"
 HISTORY_LENGTH = 50

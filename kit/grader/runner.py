@@ -1,0 +1,93 @@
+"""Run the behaviour tests against a folder, in one pytest process or two, and read their reports.
+
+Each process loads kit/grader/report.py, which writes each test's result
+as JSON; what runs is what the classification of kit/pytest_steps.py says
+a learner's `make test` runs: the behaviour tests, not the slow ones.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+from kit.steps import ROOT
+
+# A grade in seconds: no browser plugin, and the property-based tests'
+# first failing example shown as found, unshrunk (tests/conftest.py).
+FAST = ["-p", "no:playwright", "--hypothesis-profile=grading", "--tb=short"]
+# From step 4 on (200 tests and more), two processes that share the tests
+# take a third less time than one on a 2-core machine, and no more than
+# one when the other core is busy. Below, the second start costs about what
+# it saves.
+TWO_PROCESSES_FROM = 4
+
+
+def warnings_shown():
+    """pytest options that show warnings instead of failing on them.
+
+    The suite fails on any warning (pyproject.toml), to keep the reference
+    steps clean. A learner's folder may warn (Flask-Limiter warns about its
+    default storage, say): that is worth a line, not every test. What the
+    suite ignores stays ignored: -W options come after the ini's, and win.
+    """
+    with open(ROOT / "pyproject.toml", "rb") as project:
+        listed = tomllib.load(project)["tool"]["pytest"]["ini_options"]["filterwarnings"]
+    ignored = [line for line in listed if line.startswith("ignore:")]
+    return [option for line in ["default", *ignored] for option in ("-W", line)]
+
+
+WARNINGS_SHOWN = warnings_shown()
+
+
+def grade(number, folder):
+    """Run the suite against folder as step N: each test's result, and the warnings.
+
+    From step 4 on, two processes share the tests, if there are two cores.
+    """
+    processes = min(2, os.cpu_count() or 1) if number >= TWO_PROCESSES_FROM else 1
+    return run_suite(f"--step-dir={folder}", *FAST, *WARNINGS_SHOWN, processes=processes)
+
+
+def run_suite(*arguments, graded=None, processes=1):
+    """Run the graded tests with the arguments given: {"results": each test's, "warnings": [...]}.
+
+    In one process, or shared between several that run at once (every
+    other test each, for two), whose reports are put together.
+    """
+    with tempfile.TemporaryDirectory() as scratch:
+        env = dict(os.environ)
+        env.pop("TEST_DATABASE_URL", None)  # SQLite is enough to grade
+        env.pop("XRAY", None)  # the folder as it is; the X-ray is for watching it work
+        # The behaviour tests alone: what starts servers or checks the project
+        # runs in the full suite only (kit/pytest_steps.py), and is never graded.
+        env.pop("FULL", None)
+        # Let Python keep what it compiles (in .venv, not beside the learner's
+        # files): compiling the tests and rewriting their asserts at every
+        # check would cost a second.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(ROOT / ".venv" / "pycache")
+        command = [
+            sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
+            "-p", "kit.grader.report", *arguments, *(["-k", graded] if graded else []),
+        ]
+        runs = []
+        for part in range(1, processes + 1):
+            report, output = Path(scratch) / f"report{part}.json", Path(scratch) / f"output{part}.txt"
+            with open(output, "w", encoding="utf-8") as written:
+                runs.append((report, output, subprocess.Popen(
+                    [*command, f"--workshop-part={part}/{processes}"], cwd=ROOT,
+                    env={**env, "WORKSHOP_REPORT": str(report)}, stdout=written, stderr=subprocess.STDOUT,
+                )))
+        together = {"results": [], "warnings": []}
+        for report, output, run in runs:
+            run.wait()
+            if not report.exists():
+                raise SystemExit(f"The tests could not run:\n{output.read_text(encoding='utf-8')}")
+            part = json.loads(report.read_text(encoding="utf-8"))
+            together["results"] += part["results"]
+            together["warnings"] += [each for each in part["warnings"] if each not in together["warnings"]]
+        together["results"].sort(key=lambda result: result["position"])
+        return together

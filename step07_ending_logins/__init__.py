@@ -1,0 +1,69 @@
+"""Step 7: logins that end.
+
+Each login is a row (logins.py) whose random token get_id() returns. Deleting it ends the
+login, copied cookies included: logging out (here or everywhere), a new password, its lifetime.
+"""
+
+import os
+from datetime import timedelta
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFProtect
+
+from . import api, auth, cli, pages
+from .db import RowId, database_config, db
+
+
+def create_app(test_config=None):
+    """Create and configure the app (the application factory)."""
+    app = Flask(__name__, instance_relative_config=True)
+    # SECRET_KEY signs the session cookie: whoever knows it can log in as anyone, so it
+    # is never in the code. `make` writes one into instance/config.py, or set FLASK_SECRET_KEY.
+    app.config.from_mapping(
+        SECRET_KEY=os.environ.get("FLASK_SECRET_KEY"),
+        # Passwords are hashed with scrypt at the OWASP minimum (N=2**17, r=8,
+        # p=1); Werkzeug's default is weaker. Tests pass a cheaper method.
+        PASSWORD_HASH_METHOD="scrypt:131072:8:1",
+        # Two cookies now carry the login: the session and "remember me".
+        # Keep both away from scripts (HttpOnly, Flask's and Flask-Login's
+        # default), off cross-site requests but links (SameSite=Lax), and off
+        # plain HTTP (Secure). Browsers keep the remember cookie 14 days, not
+        # Flask-Login's year; the server ends every login after LOGIN_LIFETIME.
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_DURATION=timedelta(days=14),
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=True,
+        # Enforced on the server (logins.py): a login ends after 14 days, and
+        # is fresh for 15 minutes after the password was typed.
+        LOGIN_LIFETIME=timedelta(days=14),
+        FRESH_LOGIN_LIFETIME=timedelta(minutes=15),
+        DATABASE=database_config(app),
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    else:
+        app.config.update(test_config)
+    if app.debug:
+        # `flask run --debug` serves plain HTTP on your machine, where some
+        # browsers drop Secure cookies. Only the development server relaxes it.
+        app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    cli.init_app(app)
+    # <row_id:...> in a route: an id no bigger than the database can hold.
+    app.url_map.converters["row_id"] = RowId
+    # Refuses every POST form without a valid CSRF token, the login form too.
+    CSRFProtect(app)
+    auth.login_manager.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(pages.bp)
+    api.init_app(app)
+
+    @app.get("/")
+    def index():
+        """The home page: the template greets a logged-in user by name."""
+        return render_template("index.html")
+
+    return app

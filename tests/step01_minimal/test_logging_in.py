@@ -1,0 +1,167 @@
+"""Step 1: logging in and out with Flask-Login."""
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kit.forms import FormClient
+from tests.fuzzing import FUZZ
+
+pytestmark = [pytest.mark.concept("Logging in and out"), pytest.mark.section("Logging in")]
+
+
+def test_visitor_sees_a_login_link(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Hello, visitor!" in response.text
+    assert 'href="/login"' in response.text
+    assert "Log out" not in response.text
+
+
+def test_login_form_has_the_fields_of_the_contract(client):
+    page = client.get("/login").text
+    assert 'name="username"' in page
+    assert 'name="password"' in page
+    assert 'type="password"' in page
+    assert 'name="csrf_token"' in page
+
+
+def test_login_redirects_home_and_greets_the_user(client, auth):
+    response = auth.login("alice", "wonderland")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+    home = client.get("/").text
+    assert "Welcome, alice!" in home  # flashed once ...
+    assert "Hello, alice!" in home
+    assert "Logged in as <strong>alice</strong>" in home
+    assert "Welcome, alice!" not in client.get("/").text  # ... and gone
+
+
+def test_every_active_demo_account_can_log_in(client, auth):
+    auth.login("bob", "bobthebuilder")
+    assert "Hello, bob!" in client.get("/").text
+
+
+@pytest.mark.section("Logging out")
+def test_logged_in_home_page_has_a_logout_form_not_a_link(client, auth):
+    auth.login()
+    page = client.get("/").text
+    assert '<form action="/logout" method="post">' in page
+    assert 'href="/logout"' not in page
+
+
+@pytest.mark.section("Logging out")
+def test_logout_logs_out_and_says_so(client, auth):
+    auth.login()
+    response = auth.logout()
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+    home = client.get("/").text
+    assert "You have been logged out." in home
+    assert "Hello, visitor!" in home
+
+
+FAILED_LOGINS = {
+    "unknown user": ("mallory", "wonderland"),
+    "wrong password": ("alice", "looking-glass"),
+    "inactive account": ("carol", "looking-glass"),
+}
+
+
+@pytest.mark.parametrize("username, password", [
+    pytest.param(*FAILED_LOGINS["unknown user"], id="unknown user"),
+    pytest.param(*FAILED_LOGINS["wrong password"], id="wrong password"),
+    # carol gets in when is_active is not the property Flask-Login reads.
+    pytest.param(*FAILED_LOGINS["inactive account"], id="inactive account",
+                 marks=pytest.mark.section("2. A `User` class", "@property")),
+])
+def test_failed_login_shows_the_form_again_with_the_generic_message(
+    client, auth, username, password
+):
+    response = auth.login(username, password)
+    assert response.status_code == 200
+    assert "Invalid username or password." in response.text
+    assert 'name="password"' in response.text
+    assert "Hello, visitor!" in client.get("/").text
+
+
+def test_failed_logins_cannot_be_told_apart(new_visitor):
+    """Unknown user, wrong password and inactive account answer identically."""
+
+    def answer(username, password):
+        response = new_visitor().login(username, password)
+        # Cookie names and attributes; their values are signed, so always new.
+        cookies = sorted(
+            re.sub(r"=[^;]*", "", header, count=1)
+            for header in response.headers.getlist("Set-Cookie")
+        )
+        body = re.sub(r'name="csrf_token" value="[^"]+"', "", response.text)
+        return response.status_code, body, cookies
+
+    answers = [answer(*credentials) for credentials in FAILED_LOGINS.values()]
+    assert answers[0] == answers[1] == answers[2]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"username": "", "password": ""},
+        {"username": "alice", "password": ""},
+        {"username": "", "password": "wonderland"},
+        {"password": "wonderland"},
+        {"username": "alice"},
+        {},
+    ],
+    ids=["both empty", "empty password", "empty username", "no username field",
+         "no password field", "no fields"],
+)
+def test_empty_or_missing_fields_show_the_form_again(client, auth, form):
+    form["csrf_token"] = auth.csrf_token()
+    response = client.post("/login", data=form)
+    assert response.status_code == 200
+    assert "Invalid username or password." in response.text
+    assert "Hello, visitor!" in client.get("/").text
+
+
+ACCOUNTS = {("alice", "wonderland"), ("bob", "bobthebuilder")}
+
+
+USERNAMES = st.one_of(st.sampled_from(["alice", "bob", "carol", "mallory", "alice "]), st.text(max_size=40))
+
+
+PASSWORDS = st.one_of(
+    st.sampled_from(["wonderland", "bobthebuilder", "looking-glass", "Wonderland", ""]),
+    st.text(max_size=40),
+)
+
+
+EXTRA_FIELDS = st.dictionaries(st.text(min_size=1, max_size=10), st.text(max_size=20), max_size=3)
+
+
+@pytest.fixture
+def unthrottled(make_app):
+    """An app without the failed-login limit (step 7 on): each example is a new visitor,
+    but all of them share one address, and the limit would stop them."""
+    app = make_app(RATELIMIT_ENABLED=False)
+    return lambda: FormClient(app.test_client())
+
+
+@pytest.mark.section("Logging in")
+@FUZZ
+@given(username=USERNAMES, password=PASSWORDS, extra=EXTRA_FIELDS)
+def test_the_login_form_logs_in_only_with_the_right_password(
+    unthrottled, username, password, extra
+):
+    visitor = unthrottled()
+    form = {**extra, "csrf_token": visitor.csrf_token(), "username": username, "password": password}
+    response = visitor.client.post("/login", data=form)
+    assert response.status_code < 500
+    home = visitor.client.get("/").text
+    if (username, password) in ACCOUNTS:
+        assert f"Hello, {username}!" in home
+    else:
+        assert "Hello, visitor!" in home

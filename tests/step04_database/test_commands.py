@@ -1,0 +1,167 @@
+"""Step 4: the commands that manage users: init-db, add-user, deactivate-user, activate-user, set-password.
+
+A command's error is graded by its exit status, the name it mentions, and
+the absence of a traceback; its exact words are the chapter's to choose.
+"""
+
+import threading
+
+import click
+import pytest
+from flask.cli import ScriptInfo
+from werkzeug.security import check_password_hash
+
+from kit.databases import password_hashes, snapshot, text_in_tables
+
+pytestmark = [pytest.mark.concept("Commands to manage users"),
+              pytest.mark.section("Managing users from the command line")]
+
+
+def assert_a_clear_error(result, name):
+    """A command that refuses: exit status 1, a message that names the user, no traceback."""
+    assert result.exit_code == 1, result.output
+    assert name in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+
+
+class TestAddUser:
+    def test_hashes_with_scrypt_at_the_owasp_minimum(self, make_app, recorded_scrypt):
+        """Without an override, add-user hashes with the method the step names."""
+        runner = make_app(PASSWORD_HASH_METHOD=None).test_cli_runner()
+        recorded_scrypt.clear()  # only what add-user hashes
+        result = runner.invoke(args=["add-user", "dora", "--password", "explorer-map"])
+        assert result.exit_code == 0, result.output
+        assert recorded_scrypt == [(131072, 8, 1)]
+
+    def test_adds_a_user_who_can_log_in_through_the_form(self, step, new_visitor, runner):
+        result = runner.invoke(args=["add-user", "dora", "--password", "explorer-map"])
+        assert result.exit_code == 0, result.output
+        assert new_visitor().can_log_in("dora", "explorer-map")
+        assert any(check_password_hash(password_hash, "explorer-map") and
+                   password_hash.startswith("pbkdf2:sha256:1$") for password_hash in password_hashes(step))
+
+    def test_prompts_twice_without_showing_the_password(self, new_visitor, runner):
+        result = runner.invoke(args=["add-user", "dora"], input="explorer-map\nexplorer-map\n")
+        assert result.exit_code == 0, result.output
+        assert "explorer-map" not in result.output
+        assert new_visitor().can_log_in("dora", "explorer-map")
+
+    def test_prompts_that_differ_add_nobody(self, step, runner):
+        before = snapshot(step)
+        result = runner.invoke(args=["add-user", "dora"], input="explorer-map\nexplorer-mop\n")
+        assert result.exit_code != 0
+        assert snapshot(step) == before
+
+    @pytest.mark.section("Managing users from the command line", "A name that is taken")
+    def test_a_duplicate_name_is_one_clear_error_and_changes_nothing(self, step, runner):
+        before = snapshot(step)
+        result = runner.invoke(args=["add-user", "alice", "--password", "a new password"])
+        assert_a_clear_error(result, "alice")
+        assert snapshot(step) == before
+
+    @pytest.mark.sqlite_only
+    @pytest.mark.section("Managing users from the command line", "The unique index on name")
+    def test_four_add_users_at_once_for_one_name_add_exactly_one(self, step, make_app):
+        """The database decides (a unique index), not a look before the insert.
+
+        Each command hashes the password between a look and its insert (some
+        50 ms at this method, a hundred times a look): four at once all look
+        before any of them inserts.
+        """
+        app = make_app(PASSWORD_HASH_METHOD="scrypt:16384:8:1")
+        barrier, outcomes = threading.Barrier(4), []
+
+        def add_eve():
+            barrier.wait(timeout=30)
+            try:
+                # As test_cli_runner does, without its capture of sys.stdout,
+                # which threads would share.
+                app.cli.main(["add-user", "eve", "--password", "adam-and-eve"],
+                             standalone_mode=False, obj=ScriptInfo(create_app=lambda: app))
+                outcomes.append("added")
+            except click.ClickException as error:
+                outcomes.append(("refused", error.format_message()))
+            except Exception as error:  # a traceback for the administrator
+                outcomes.append(("crashed", repr(error)))
+
+        threads = [threading.Thread(target=add_eve) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert outcomes.count("added") == 1, outcomes
+        assert all(outcome[0] == "refused" and "eve" in outcome[1]
+                   for outcome in outcomes if outcome != "added"), outcomes
+        assert text_in_tables(step).count("eve") == 1
+
+    @pytest.mark.parametrize("password", ["", "short", "7 chars"])
+    def test_a_password_shorter_than_8_characters_is_refused(self, step, runner, password):
+        before = snapshot(step)
+        result = runner.invoke(args=["add-user", "dora", "--password", password])
+        assert result.exit_code != 0
+        assert "8" in result.output
+        assert snapshot(step) == before
+
+    @pytest.mark.parametrize(
+        "name", ["", "two words", "x" * 65, "nul\x00byte", "new\nline", "semi;colon"]
+    )
+    def test_a_name_that_breaks_the_rules_is_refused_before_the_password_prompt(
+        self, step, runner, name
+    ):
+        before = snapshot(step)
+        result = runner.invoke(args=["add-user", name])
+        assert result.exit_code != 0
+        assert "Password" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert snapshot(step) == before
+
+
+class TestDeactivateUser:
+    def test_ends_the_users_open_session_at_once(self, runner, auth, client, new_visitor):
+        auth.login()
+        bob = new_visitor()
+        bob.login("bob", "bobthebuilder")
+        result = runner.invoke(args=["deactivate-user", "alice"])
+        assert result.exit_code == 0, result.output
+        assert "Hello, visitor!" in client.get("/").text
+        assert "Hello, bob!" in bob.client.get("/").text
+
+    def test_the_user_can_no_longer_log_in(self, runner, auth):
+        runner.invoke(args=["deactivate-user", "alice"])
+        assert "Invalid username or password." in auth.login().text
+
+
+
+class TestActivateUser:
+    def test_switches_an_account_back_on(self, new_visitor, runner):
+        runner.invoke(args=["deactivate-user", "alice"])
+        result = runner.invoke(args=["activate-user", "alice"])
+        assert result.exit_code == 0, result.output
+        assert new_visitor().can_log_in("alice", "wonderland")
+
+    def test_carol_can_be_switched_on(self, new_visitor, runner):
+        assert runner.invoke(args=["activate-user", "carol"]).exit_code == 0
+        assert new_visitor().can_log_in("carol", "looking-glass")
+
+
+
+class TestSetPassword:
+    def test_the_new_password_works_and_the_old_one_does_not(self, new_visitor, runner):
+        result = runner.invoke(args=["set-password", "bob", "--password", "can-we-fix-it"])
+        assert result.exit_code == 0, result.output
+        assert new_visitor().can_log_in("bob", "can-we-fix-it")
+        assert not new_visitor().can_log_in("bob", "bobthebuilder")
+
+    def test_a_short_password_changes_nothing(self, step, runner):
+        before = snapshot(step)
+        result = runner.invoke(args=["set-password", "bob", "--password", "short"])
+        assert result.exit_code != 0
+        assert snapshot(step) == before
+
+
+@pytest.mark.parametrize("command", ["deactivate-user", "activate-user", "set-password"])
+def test_an_unknown_user_is_a_clear_error_and_changes_nothing(step, runner, command):
+    before = snapshot(step)
+    arguments = ["--password", "a new passphrase"] if command == "set-password" else []
+    assert_a_clear_error(runner.invoke(args=[command, "mallory", *arguments]), "mallory")
+    assert snapshot(step) == before

@@ -1,0 +1,140 @@
+"""Step 6: fresh logins, and the password change that needs one."""
+
+import pytest
+
+from kit.forms import FormClient
+from tests.redirects import refused
+from tests.sessions import restart_browser
+
+pytestmark = [pytest.mark.concept("Fresh logins, and a password change that needs one"),
+              pytest.mark.section("Fresh logins")]
+
+
+def test_a_visitor_who_opens_the_settings_is_sent_to_log_in(client):
+    response = client.get("/settings")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=%2Fsettings"
+
+
+def test_a_typed_password_makes_a_fresh_login(client, auth):
+    """Fresh: the settings open, and, like every page of a logged-in user, are not cached."""
+    auth.login()
+    assert "Your login is <strong>fresh</strong>" in client.get("/profile").text
+    settings = client.get("/settings")
+    assert settings.status_code == 200
+    assert settings.headers["Cache-Control"] == "no-store"
+
+
+def test_a_remembered_user_must_confirm_the_password_for_settings(client, auth, new_visitor):
+    auth.login(remember="on")
+    browser = restart_browser(client, new_visitor)
+    response = browser.client.get("/settings")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/reauthenticate?next=%2Fsettings"
+    page = browser.client.get(response.headers["Location"]).text
+    assert '<p class="flash info">Please enter your password again to continue.</p>' in page
+    assert '<input type="hidden" name="next" value="/settings">' in page
+
+
+def test_confirming_the_password_makes_the_login_fresh(client, auth, new_visitor):
+    auth.login(remember="on")
+    browser = restart_browser(client, new_visitor)
+    response = browser.post("/reauthenticate", password="wonderland", next="/settings")
+    assert response.headers["Location"] == "/settings"
+    assert browser.client.get("/settings").status_code == 200
+
+
+@pytest.mark.parametrize("password", ["wrong", "", " wonderland"])
+def test_a_wrong_password_leaves_the_login_stale(client, auth, new_visitor, password):
+    auth.login(remember="on")
+    browser = restart_browser(client, new_visitor)
+    response = browser.post("/reauthenticate", password=password, next="/settings")
+    assert response.status_code == 200
+    assert "That is not your password." in response.text
+    assert browser.client.get("/settings").status_code == 302
+
+
+def test_reauthenticate_follows_only_a_safe_next(auth):
+    auth.login()
+    response = auth.post("/reauthenticate", password="wonderland", next="//evil.example")
+    assert refused("//evil.example", response.headers.get("Location"))
+
+
+def test_reauthenticate_is_for_logged_in_users_only(client):
+    assert client.get("/reauthenticate").status_code == 302
+
+
+def test_confirming_the_password_checks_exactly_one_hash(client, auth, hash_checks):
+    auth.login()
+    token = auth.csrf_token("/")
+    hash_checks.clear()
+    client.post("/reauthenticate", data={"csrf_token": token, "password": "nope"})
+    assert len(hash_checks) == 1
+
+
+def test_a_fresh_user_can_change_the_password(auth, new_visitor):
+    auth.login()
+    response = auth.change_password("a much longer passphrase")
+    assert response.headers["Location"] == "/profile"
+    assert "Your password has been changed." in auth.client.get("/profile").text
+    assert new_visitor().can_log_in("alice", "a much longer passphrase")
+    assert not new_visitor().can_log_in("alice", "wonderland")
+
+
+@pytest.mark.parametrize("new_password", ["", "short", "7 chars"])
+def test_a_new_password_shorter_than_8_characters_is_refused(auth, new_visitor, new_password):
+    auth.login()
+    response = auth.change_password(new_password)
+    assert response.status_code == 200
+    assert "Use at least 8 characters." in response.text
+    assert new_visitor().can_log_in("alice", "wonderland")
+
+
+def test_a_remembered_user_cannot_change_the_password(client, auth, new_visitor):
+    auth.login(remember="on")
+    browser = restart_browser(client, new_visitor)
+    response = browser.change_password("a much longer passphrase")
+    assert response.headers["Location"] == "/reauthenticate?next=%2Fsettings"
+    assert new_visitor().can_log_in("alice", "wonderland")
+
+
+@pytest.mark.parametrize("current_password", ["", "wrong", " wonderland", "bobthebuilder"])
+def test_a_wrong_current_password_changes_nothing_and_says_so(auth, new_visitor, current_password):
+    auth.login()
+    response = auth.change_password("a much longer passphrase", current_password)
+    assert response.status_code == 200
+    assert "That is not your current password." in response.text
+    assert new_visitor().can_log_in("alice", "wonderland")
+    assert not new_visitor().can_log_in("alice", "a much longer passphrase")
+
+
+def test_changing_the_password_needs_a_csrf_token(client, auth, new_visitor):
+    auth.login()
+    response = client.post("/settings", data={"new_password": "a much longer passphrase"})
+    assert response.status_code == 400
+    assert new_visitor().can_log_in("alice", "wonderland")
+
+
+def test_new_passwords_are_hashed_with_scrypt_at_the_owasp_minimum(make_app, recorded_scrypt):
+    """Without an override, a password changed on the settings page gets the production method."""
+    visitor = FormClient(make_app(PASSWORD_HASH_METHOD=None).test_client())
+    visitor.login()
+    visitor.change_password("a much longer passphrase")
+    assert recorded_scrypt and set(recorded_scrypt) == {(131072, 8, 1)}
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "correct horse battery staple " * 4,  # a 116-character passphrase
+        "  spaces at both ends  ",
+        "ünïcödé pässwörd ✓",
+    ],
+    ids=["long passphrase", "surrounding spaces", "unicode"],
+)
+def test_any_password_round_trips(auth, new_visitor, password):
+    auth.login()
+    auth.change_password(password)
+    assert new_visitor().can_log_in("alice", password)
+    if password.strip() != password:
+        assert not new_visitor().can_log_in("alice", password.strip())

@@ -1,0 +1,47 @@
+"""Step 8: API tokens in production: bad tokens throttled, one query per call, no cookie."""
+
+import pytest
+from playhouse.test_utils import count_queries
+
+from tests.tokens import assert_json_error, bearer
+
+pytestmark = [pytest.mark.concept("API tokens in production"),
+              pytest.mark.section("API tokens in production")]
+
+
+@pytest.mark.section("API tokens in production")
+def test_a_flood_of_bad_tokens_gets_429_in_json_with_retry_after(client, issue):
+    good = issue()
+    statuses = [client.get("/api/me", headers=bearer("A" * 43)).status_code for _ in range(60)]
+    assert statuses == [401] * 60
+    response = client.get("/api/me", headers=bearer("A" * 43))
+    assert_json_error(response, 429)
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    # The limit counts by address: this address must wait, good token or not.
+    assert client.get("/api/me", headers=bearer(good)).status_code == 429
+
+
+@pytest.mark.section("API tokens in production")
+def test_good_tokens_are_not_counted(client, issue):
+    token = issue()
+    assert all(
+        client.get("/api/me", headers=bearer(token)).status_code == 200 for _ in range(70)
+    )
+
+
+def test_a_token_response_sets_no_cookie_even_when_the_session_was_written(make_app, issue):
+    """With REMEMBER_COOKIE_REFRESH_EACH_REQUEST, Flask-Login writes to the session on every request."""
+    app = make_app(REMEMBER_COOKIE_REFRESH_EACH_REQUEST=True)
+    response = app.test_client().get("/api/me", headers=bearer(issue()))
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+
+
+def test_a_token_call_is_one_query(client, issue):
+    """The lookup of the token and its user, and nothing else: a call writes nothing."""
+    token = issue()
+    for _ in range(3):
+        with count_queries() as counter:
+            response = client.get("/api/me", headers=bearer(token))
+        assert response.status_code == 200
+        assert counter.count == 1

@@ -1,0 +1,255 @@
+"""Step 7: password guessing stops.
+
+After 10 failed password checks for one account from one address in 15
+minutes, further attempts from that address get 429 with Retry-After, and no
+password is checked. Other accounts, and other addresses, are not affected.
+The limit is on in every configuration, tests included.
+"""
+
+import shutil
+import socket
+import subprocess
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import time_machine
+
+from kit.forms import FormClient
+from kit.fresh_clone import free_port
+from kit.serving import wrong_passwords_at_once
+from kit.pytest_steps import not_installed
+
+pytestmark = [pytest.mark.concept("Password guessing that stops"),
+              pytest.mark.section("Password guessing that stops")]
+
+
+LIMIT = 10
+START = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+
+
+def visitor_from(app, address):
+    """A browser of its own, at another address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return FormClient(client)
+
+
+def fail(visitor, times, username="alice"):
+    """Log in with a wrong password, `times` times; the statuses of the answers."""
+    token = visitor.csrf_token()
+    form = {"csrf_token": token, "username": username, "password": "not the password"}
+    return [visitor.client.post("/login", data=form).status_code for _ in range(times)]
+
+
+def test_ten_failures_are_answered_and_the_eleventh_is_refused(auth):
+    assert fail(auth, LIMIT) == [200] * LIMIT
+    response = auth.login("alice", "still not the password")
+    assert response.status_code == 429
+    assert "Too many wrong passwords for this account from your address." in response.text
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+
+
+def test_a_throttled_attempt_checks_no_password(auth, hash_checks):
+    fail(auth, LIMIT)
+    token = auth.csrf_token()
+    hash_checks.clear()
+    form = {"csrf_token": token, "username": "alice", "password": "wonderland"}
+    assert auth.client.post("/login", data=form).status_code == 429
+    assert hash_checks == []
+
+
+def test_the_right_password_is_refused_while_throttled(auth):
+    fail(auth, LIMIT)
+    assert auth.login().status_code == 429
+    assert "Hello, visitor!" in auth.client.get("/").text
+
+
+def test_other_accounts_from_the_same_address_are_not_affected(auth):
+    fail(auth, LIMIT)
+    assert auth.login("bob", "bobthebuilder").status_code == 302
+
+
+def test_the_same_account_from_another_address_is_not_affected(app, auth):
+    """Nobody can lock alice out: the attacker's failures count against the attacker's address."""
+    fail(auth, LIMIT)
+    alice = visitor_from(app, "198.51.100.7")
+    assert alice.login().status_code == 302
+    assert "Hello, alice!" in alice.client.get("/").text
+
+
+def test_successful_logins_are_not_counted(auth):
+    for _ in range(LIMIT + 2):
+        assert auth.login().status_code == 302
+        auth.logout()
+
+
+def test_the_login_page_itself_is_never_refused(auth):
+    fail(auth, LIMIT)
+    assert auth.client.get("/login").status_code == 200
+
+
+def test_the_window_passes(make_app):
+    with time_machine.travel(START, tick=False) as traveller:
+        visitor = FormClient(make_app().test_client())
+        fail(visitor, LIMIT)
+        traveller.shift(timedelta(minutes=14))
+        response = visitor.login()
+        assert response.status_code == 429
+        assert 59 <= int(response.headers["Retry-After"]) <= 61  # the oldest failure, 15 minutes on
+        traveller.shift(timedelta(minutes=1, seconds=1))
+        assert visitor.login().status_code == 302
+
+
+def test_confirming_the_password_counts_too(auth):
+    """The reauthentication form checks a password: its failures share the limit."""
+    auth.login()
+    token = auth.csrf_token("/")
+    for _ in range(LIMIT):
+        wrong = auth.client.post("/reauthenticate", data={"csrf_token": token, "password": "nope"})
+        assert wrong.status_code == 200
+    right = auth.client.post("/reauthenticate", data={"csrf_token": token, "password": "wonderland"})
+    assert right.status_code == 429
+    assert auth.login().status_code == 429
+
+
+def test_the_current_password_on_the_settings_page_counts_too(auth):
+    auth.login()
+    wrong = [auth.change_password("a long new one", current_password="nope") for _ in range(LIMIT)]
+    assert [response.status_code for response in wrong] == [200] * LIMIT
+    assert auth.change_password("a long new one").status_code == 429
+
+
+def test_failures_of_several_forms_add_up(auth):
+    fail(auth, LIMIT - 1)
+    auth.login("alice", "not the password either")
+    assert auth.login().status_code == 429
+
+
+def test_the_limit_is_on_in_a_fresh_app_after_one_that_turned_it_off(make_app):
+    """Flask-Limiter's Limiter keeps the state of its last init_app: a fresh app must say it."""
+    unthrottled = FormClient(make_app(RATELIMIT_ENABLED=False).test_client())
+    assert fail(unthrottled, LIMIT + 2) == [200] * (LIMIT + 2)
+    throttled = FormClient(make_app().test_client())
+    fail(throttled, LIMIT)
+    assert throttled.login().status_code == 429
+
+
+def test_guesses_sent_at_once_get_at_most_ten_password_checks(served_app, hash_checks):
+    """Each attempt is counted before its password is checked: none slips by in flight."""
+    app, base = served_app
+    statuses = wrong_passwords_at_once([base], 16)
+    assert statuses == [200] * LIMIT + [429] * 6
+    assert len(hash_checks) == LIMIT
+
+
+def test_one_address_trying_many_accounts_is_stopped_at_100(app, auth):
+    """Spraying: one password on many names. The owner, from elsewhere, still logs in."""
+    token = auth.csrf_token()
+    sprayed = [auth.client.post("/login", data={"csrf_token": token, "username": f"user{number}",
+                                                "password": "Winter2026!"}).status_code
+               for number in range(100)]
+    assert sprayed == [200] * 100
+    refused = auth.login("alice", "wonderland")
+    assert refused.status_code == 429
+    assert "Too many passwords tried from your address." in refused.text
+    assert visitor_from(app, "198.51.100.7").login().status_code == 302
+
+
+def test_logging_in_does_not_clear_the_count_of_the_address(app, auth):
+    """Or an attacker with an account of their own would spray, log in, and spray again."""
+    token = auth.csrf_token()
+    for number in range(99):
+        auth.client.post("/login", data={"csrf_token": token, "username": f"user{number}",
+                                         "password": "Winter2026!"})
+    assert auth.login("bob", "bobthebuilder").status_code == 302
+    auth.logout()
+    assert auth.login("carol", "Winter2026!").status_code == 429
+
+
+def test_one_account_guessed_from_many_addresses_is_stopped_at_100(app):
+    """Ten addresses, ten guesses each: the account's own count then refuses every address.
+
+    That is the lock-out the chapter weighs: the owner waits too. Other accounts do not.
+    """
+    for number in range(1, 11):
+        assert fail(visitor_from(app, f"203.0.113.{number}"), LIMIT) == [200] * LIMIT
+    late = visitor_from(app, "203.0.113.99")
+    refused = late.login("alice", "wonderland")
+    assert refused.status_code == 429
+    assert "Too many wrong passwords for this account." in refused.text
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+    assert late.login("bob", "bobthebuilder").status_code == 302
+
+
+def redis_url_on(port):
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def unreachable_redis_url():
+    """A Redis URL on a loopback port where nothing listens: the store is down."""
+    return redis_url_on(free_port())
+
+
+@pytest.mark.section("Password guessing that stops")
+def test_with_its_store_down_the_limit_answers_503_and_checks_no_password(make_app, hash_checks):
+    """Failing closed: no password is checked uncounted, and the answer says to come back."""
+    visitor = FormClient(make_app(RATELIMIT_STORAGE_URI=unreachable_redis_url()).test_client())
+    token = visitor.csrf_token()
+    hash_checks.clear()
+    response = visitor.client.post(
+        "/login", data={"csrf_token": token, "username": "alice", "password": "wonderland"}
+    )
+    assert response.status_code == 503
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+    assert "Logging in is unavailable for a moment" in response.text
+    assert "Traceback" not in response.text
+    assert hash_checks == []
+    assert "Hello, visitor!" in visitor.client.get("/").text
+
+
+@pytest.mark.section("Password guessing that stops")
+def test_with_its_store_down_the_api_answers_503_in_json(make_app):
+    app = make_app(RATELIMIT_STORAGE_URI=unreachable_redis_url())
+    token = app.test_cli_runner().invoke(args=["issue-token", "alice"]).output.splitlines()[-1]
+    response = app.test_client().get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 503
+    assert response.is_json and "unavailable" in response.json["error"]
+    assert 0 < int(response.headers["Retry-After"]) <= 60
+
+
+@pytest.mark.slow
+@pytest.mark.section("Password guessing that stops")
+def test_the_limit_comes_back_by_itself_when_redis_does(make_app, tmp_path):
+    """A Redis of the test's own, stopped and started again under a running app."""
+    server = shutil.which("redis-server")
+    if server is None:
+        not_installed("redis-server is not installed: apt-get install redis-server")
+    port = str(free_port())
+
+    def start():
+        process = subprocess.Popen(
+            [server, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", int(port))) == 0:
+                    return process
+            time.sleep(0.05)
+        process.kill()
+        raise AssertionError("redis-server did not start")
+
+    visitor = FormClient(make_app(RATELIMIT_STORAGE_URI=redis_url_on(port)).test_client())
+    redis_server = start()
+    try:
+        assert fail(visitor, 1) == [200]
+        redis_server.terminate()
+        redis_server.wait(timeout=10)
+        assert fail(visitor, 1) == [503]
+        redis_server = start()
+        assert fail(visitor, 1) == [200]
+        assert visitor.login("alice", "wonderland").status_code == 302
+    finally:
+        redis_server.terminate()
+        redis_server.wait(timeout=10)
