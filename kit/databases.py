@@ -18,9 +18,11 @@ def sqlite_config(path):
 
 
 def run_command(app, *arguments):
-    """Run one of the step's `flask` commands, which must succeed."""
+    """Run one of the step's `flask` commands, which must succeed; what it printed."""
     result = app.test_cli_runner().invoke(args=list(arguments))
-    assert result.exit_code == 0, result.output
+    if result.exit_code != 0:
+        raise RuntimeError(f"flask {' '.join(arguments)} failed:\n{result.output}")
+    return result.output
 
 
 def init_db(app):

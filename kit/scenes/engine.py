@@ -33,6 +33,7 @@ from urllib.parse import urljoin
 from kit import xray
 from kit.accounts import DEMO_PASSWORDS, MemoryUsers
 from kit.chromium import log_in
+from kit.databases import run_command
 from kit.forms import FormClient
 from kit.pages import parse
 from kit.serving import serve_in_a_thread
@@ -68,15 +69,12 @@ def debug_mode():
 
 
 def command(app, *arguments):
-    """Run one of the step's `flask` commands; its output.
+    """Run one of the step's `flask` commands as `flask --debug` would; what it printed.
 
     In debug mode: the CLI runner sets app.debug from FLASK_DEBUG, as `flask` does.
     """
     with debug_mode():
-        result = app.test_cli_runner().invoke(args=list(arguments))
-    if result.exit_code != 0:
-        raise RuntimeError(f"flask {' '.join(arguments)} failed:\n{result.output}")
-    return result.output
+        return run_command(app, *arguments)
 
 
 def make_app(module, folder):
