@@ -41,7 +41,7 @@ def the_panel(response):
 def with_xray(app):
     # Imported here, not above: a run without the X-ray (the grader's, say)
     # need not load it.
-    import xray
+    from kit import xray
 
     xray.install(app)
     app.test_client_class = ClientOfAnXrayedApp
