@@ -6,6 +6,9 @@ content. kit/pytest_apps.py gives each test a database of its own with them.
 """
 
 import sys
+from contextlib import contextmanager
+
+from flask.testing import FlaskCliRunner
 
 
 def sqlite_config(path):
@@ -15,6 +18,35 @@ def sqlite_config(path):
     # that is thrown away after the test.
     pragmas = {"foreign_keys": 1, "synchronous": 0}
     return {"name": str(path), "engine": "peewee.SqliteDatabase", "pragmas": pragmas}
+
+
+class CommandRunner(FlaskCliRunner):
+    """Runs a step's `flask` commands as a shell would, each as if in a process of its own.
+
+    A process's end closes the connection its queries opened; in the test
+    process, this runner does. A folder may open its connection before each
+    request with peewee's connect(), which refuses one that is already open
+    (playhouse's FlaskDB does).
+    """
+
+    def __init__(self, app, step, **kwargs):
+        super().__init__(app, **kwargs)
+        self.step = step
+
+    def invoke(self, *args, **kwargs):
+        with queries_from_outside(self.step):
+            return super().invoke(*args, **kwargs)
+
+
+@contextmanager
+def queries_from_outside(step):
+    """Query the step's database from outside a request, then close what that opened."""
+    try:
+        yield
+    finally:
+        database = database_of(step)
+        if database is not None:
+            close(database)
 
 
 def run_command(app, *arguments):
@@ -92,10 +124,11 @@ def close(database):
 def rows_by_table(step):
     """Every row of every table of the step's database."""
     database = database_of(step)
-    return {
-        table: database.execute_sql(f'SELECT * FROM "{table}"').fetchall()
-        for table in database.get_tables()
-    }
+    with queries_from_outside(step):
+        return {
+            table: database.execute_sql(f'SELECT * FROM "{table}"').fetchall()
+            for table in database.get_tables()
+        }
 
 
 def snapshot(step):

@@ -11,11 +11,30 @@ fields filled in; whatever the markup around them.
 import re
 from urllib.parse import urljoin
 
-from kit.pages import form_on, hidden_fields
+from kit.pages import form_on, hidden_fields, words
 
 # Flask-WTF's CSRF token, as the steps write its hidden field: for a test that
 # takes a token out of a page to compare the rest.
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+# Redirects a page may take before it shows: a learner's folder may send a
+# visitor round in a loop (a login page behind @login_required), which must
+# fail a test, not hang it.
+MOST_REDIRECTS = 5
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def page_at(client, path):
+    """GET path and follow its redirects as a browser would; a loop fails with where it went."""
+    visited = [path]
+    response = client.get(path)
+    while response.status_code in REDIRECTS:
+        assert len(visited) <= MOST_REDIRECTS, f"a loop of redirects: {' -> '.join(visited)}"
+        path = urljoin(path, response.headers["Location"])
+        visited.append(path)
+        response = client.get(path)
+    return response
 
 
 class FormClient:
@@ -32,7 +51,7 @@ class FormClient:
 
     def csrf_token(self, path="/login"):
         """The CSRF token of the form on the page at path (or where it redirects)."""
-        page = self.client.get(path, follow_redirects=True).text
+        page = page_at(self.client, path).text
         return hidden_fields(form_on(page))["csrf_token"]
 
     def login(self, username="alice", password="wonderland", path="/login", **fields):
@@ -41,7 +60,7 @@ class FormClient:
         Sent to path even when the page sent a logged-in user on (a second
         tab's form, say), with the CSRF token of the page it led to.
         """
-        page = self.client.get(path, follow_redirects=True).text
+        page = page_at(self.client, path).text
         form = {**hidden_fields(form_on(page)), "username": username, "password": password}
         return self.client.post(path, data={**form, **fields})
 
@@ -50,7 +69,7 @@ class FormClient:
         self.login(username, password)
         home = self.client.get("/")
         assert home.status_code == 200
-        return f"Hello, {username}!" in home.text
+        return f"Hello, {username}!" in words(home.text)
 
     def post(self, path, **fields):
         """Send a form as a logged-in visitor, with the CSRF token of the home page's forms."""

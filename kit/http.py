@@ -12,7 +12,7 @@ TRUSTED_PROXIES is 1.
 import http.client
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
-from urllib.parse import urlencode, urljoin
+from urllib.parse import urlencode
 
 
 @dataclass
@@ -60,12 +60,8 @@ class HttpClient:
                     self.cookies[name] = morsel.value
         return Response(answer.status, answer.headers, text)
 
-    def get(self, path, headers=(), follow_redirects=False):
-        response = self.open("GET", path, headers=headers)
-        while follow_redirects and response.status_code in (301, 302, 303, 307, 308):
-            path = urljoin(path, response.headers["Location"])
-            response = self.open("GET", path, headers=headers)
-        return response
+    def get(self, path, headers=()):
+        return self.open("GET", path, headers=headers)
 
     def post(self, path, data=None, headers=()):
         return self.open("POST", path, data=data or {}, headers=headers)

@@ -105,3 +105,28 @@ def checkboxes(page):
                  (box.attrs.get("id") and label.attrs.get("for") == box.attrs["id"])]
         found.append((box.attrs, " ".join(label.text for label in named)))
     return found
+
+
+def words(page):
+    """What a page says: its text, whatever the markup, its whitespace collapsed."""
+    return parse(page).text
+
+
+def links(page):
+    """Where the page's links lead: the href of each <a>."""
+    return [link.attrs.get("href") for link in parse(page).find_all("a")]
+
+
+def forms(page):
+    """The page's forms: (action, method, the names of their fields)."""
+    return [(form.attrs.get("action") or "", (form.attrs.get("method") or "get").lower(),
+             [field.attrs.get("name") for field in form.find_all("input") + form.find_all("button")
+              if field.attrs.get("name")])
+            for form in parse(page).find_all("form")]
+
+
+def flashed(page, category):
+    """The text of the page's elements whose class names the category: where a step shows the
+    messages flashed in it (`<p class="flash info">`, say)."""
+    return [element.text for tag in ("p", "div", "li", "span", "section")
+            for element in parse(page).find_all(tag, category)]

@@ -16,6 +16,7 @@ tests may wipe, for example one that `kit/bin/throwaway-postgres start`
 started), a database per pytest-xdist worker, emptied before each test.
 """
 
+import functools
 import gc
 import os
 import secrets
@@ -26,8 +27,8 @@ import pytest
 from jinja2 import BytecodeCache
 
 from kit import xray_mode
-from kit.accounts import DatabaseUsers, MemoryUsers, reset_memory_users
-from kit.databases import close, database_of, empty_postgresql, init_db, sqlite_config
+from kit.accounts import DatabaseUsers, MemoryUsers, init_demo_database, reset_memory_users
+from kit.databases import CommandRunner, close, database_of, empty_postgresql, sqlite_config
 from kit.serving import serve_in_a_thread
 
 # Every test app starts from this configuration.
@@ -91,6 +92,7 @@ def make_app(step, tmp_path_factory, monkeypatch, sqlite_template, database_url)
         config = {key: value for key, value in config.items() if value is not None}
         app = step.module.create_app(config)
         app.jinja_env.bytecode_cache = TEMPLATE_CACHE
+        app.test_cli_runner_class = functools.partial(CommandRunner, step=step)
         # `make test XRAY=1`: every test, with the request X-ray on (xray_mode.py).
         return xray_mode.with_xray(app) if xray_mode.ON else app
 
@@ -113,7 +115,7 @@ def make_app(step, tmp_path_factory, monkeypatch, sqlite_template, database_url)
         if step.database != "memory":
             opened.append(database_of(step))
         if step.database == "postgresql":
-            init_db(app)
+            init_demo_database(app, step)
         return app
 
     yield make
@@ -155,7 +157,7 @@ def app(step, make_app, shared_apps, request):
     for limiter in app.extensions.get("limiter", ()):
         limiter.init_app(app)
     if step.database == "postgresql":
-        init_db(app)
+        init_demo_database(app, step)
     return app
 
 
@@ -230,7 +232,7 @@ def sqlite_template(tmp_path_factory):
     def template(step, create_app):
         if step.name not in made:
             path = tmp_path_factory.mktemp(step.name) / "template.db"
-            init_db(create_app(sqlite_config(path)))
+            init_demo_database(create_app(sqlite_config(path)), step)
             close(database_of(step))
             made[step.name] = path
         return made[step.name]

@@ -10,7 +10,10 @@ those folders (the kit's own) names its first step with
 
 ``pytest --step-dir=PATH`` grades one folder instead, such as a learner's
 workshop copy: the folder is named like the step it rebuilds, and only the
-tests of that step and the ones before it run.
+tests of that step and the ones before it run, and of those only the ones
+that name the requirements of docs/workshop.md they check
+(``@pytest.mark.requirement("3.5")``): a folder is graded on what its task
+says, never on a choice the task leaves to the learner.
 
 One classification decides what a run holds: a test marked ``slow`` (it
 starts servers) or ``maintainer`` (it checks the project, not a step: the
@@ -123,6 +126,8 @@ MARKERS = {
     "since(n)": "the first step a test outside tests/stepNN_name/ runs on",
     "until(n)": "the last step the test runs against (a weakness a later step fixes)",
     "concept(title)": "the concept of its step the test checks: the grader's line for it",
+    "requirement(*ids)": "the requirements of docs/workshop.md (a workshop's TASK.md) the test"
+    " checks: only a test that names one is graded",
     "section(heading, words=None)": "the section of the chapter of the test's step that teaches"
     " what the test checks (and the words of its paragraph): the grader's hint comes from it",
     "slow": "starts servers or grades whole folders: in the full suite only, never graded",
@@ -172,12 +177,15 @@ def pytest_collection_modifyitems(config, items):
     skipped: a run that leaves no test to run fails (pytest's exit code 5).
     """
     full = full_run()
+    grading = config.getoption("step_dir") is not None
     selected, deselected = [], []
     for item in items:
         step = getattr(item, "callspec", None) and item.callspec.params.get("step")
         since, until = first_step(item), item.get_closest_marker("until")
         once = item.get_closest_marker("sqlite_only") and step and step.database == "postgresql"
         if not full and in_the_full_suite_only(item):
+            deselected.append(item)
+        elif grading and not item.get_closest_marker("requirement"):
             deselected.append(item)
         elif step and (step.number < since or until and step.number > until.args[0]):
             deselected.append(item)

@@ -26,10 +26,10 @@ import textwrap
 import time
 from pathlib import Path
 
-from kit.grader.concepts import by_concept, worked_at_start
+from kit.grader.concepts import by_concept, concept_of, worked_at_start
 from kit.grader.hints import hint
 from kit.grader.runner import grade, run_suite
-from kit.grader.task import start
+from kit.grader.task import requirements, start
 from kit.grader.timing import time_checks
 from kit.steps import ROOT, STEPS, shown_path, step_number
 
@@ -45,18 +45,51 @@ def describe(result, worked, indent="    "):
     return "\n".join(lines)
 
 
-def check(number, folder, verbose=False):
-    """Print the concepts of steps 1 to N with their state; return True if all pass."""
-    graded = grade(number, folder)
-    concepts, counts, failures = by_concept(number, graded["results"])
-    worked = worked_at_start(folder, number)
+class ConceptLines:
+    """The concepts' lines, each printed once: step N's as soon as all their tests are
+    graded, while the earlier steps' still run; the rest when the grade is done."""
 
-    print(f"Checking {shown_path(folder)} as step {number}, {STEPS[number - 1].name}:\n")
-    width = max(len(concept.title) for concept in concepts)
-    for index, concept in enumerate(concepts, start=1):
+    def __init__(self, number):
+        self.number = number
+        self.printed = []
+
+    def show_graded(self, tests, results):
+        graded = [results.get(test["test"], {**test, "outcome": "pending"}) for test in tests]
+        concepts, counts, failures = by_concept(self.number, graded)
+        pending = {concept_of(test) for test in graded if test["outcome"] == "pending"}
+        for concept in concepts:
+            if concept.step != self.number or concept in pending:
+                return
+            self.show_line(concepts, concept, counts, failures)
+
+    def show_all(self, concepts, counts, failures):
+        for concept in concepts:
+            self.show_line(concepts, concept, counts, failures)
+
+    def show_line(self, concepts, concept, counts, failures):
+        if concept in self.printed:
+            return
+        if concept.step != self.number and not any(each.step != self.number for each in self.printed):
+            print("  Still checked, from the steps before:")
+        self.printed.append(concept)
+        width = max(len(each.title) for each in concepts)
         failed = len(failures[concept])
         state = f"FAIL  {failed} of {counts[concept]} tests" if failed else "ok"
-        print(f"  {index:2}. {concept.title:<{width}}  step {concept.step}  {state}")
+        index = concepts.index(concept) + 1
+        print(f"  {index:2}. {concept.title:<{width}}  step {concept.step}  {state}", flush=True)
+
+
+def check(number, folder, verbose=False):
+    """Print the concepts of steps 1 to N with their state; return True if all pass.
+
+    Step N's concepts come first, printed as soon as they are graded.
+    """
+    print(f"Checking {shown_path(folder)} as step {number}, {STEPS[number - 1].name}:\n", flush=True)
+    lines = ConceptLines(number)
+    graded = grade(number, folder, on_progress=lines.show_graded)
+    concepts, counts, failures = by_concept(number, graded["results"])
+    lines.show_all(concepts, counts, failures)
+    worked = worked_at_start(folder, number)
 
     show_warnings(graded["warnings"])
     done = [concept for concept in concepts if not failures[concept]]
@@ -69,6 +102,10 @@ def check(number, folder, verbose=False):
     first = failures[todo][0]
     print("  First failing test:")
     print(describe(first, worked, indent="      "))
+    stated = requirements()
+    for requirement in first["requirements"]:
+        print(textwrap.fill(f"It checks {requirement} of your TASK.md: {stated[requirement]}",
+                            88, initial_indent="  ", subsequent_indent="    "))
     print(f"  Hint, from {hint(first['since'], first['section'], first.get('paragraph'))}")
     total = sum(len(failing) for failing in failures.values())
     if verbose:
@@ -94,11 +131,22 @@ def show_warnings(warnings, most=3):
 
 
 def audit():
-    """Print what keeps the grader from grading everything; return True if nothing."""
-    graded = run_suite("--collect-only")["results"]
-    problems = []
+    """Print what keeps the grader from grading everything; return True if nothing.
+
+    Every graded test names a concept, a section of its chapter, and the
+    requirements of its step's task it checks; every requirement has a test.
+    """
+    graded = run_suite(*(f"--step-dir={step.path}" for step in STEPS[-1:]), "--collect-only")["results"]
+    stated = requirements()
+    problems = [f"requirement {requirement} is checked by no graded test" for requirement in stated
+                if not any(requirement in result["requirements"] for result in graded)]
     for result in graded:
         test, since = result["test"], result["since"]
+        for requirement in result["requirements"]:
+            if requirement not in stated:
+                problems.append(f"{test} names requirement {requirement}, which the guide does not state")
+            elif not requirement.startswith(f"{since}."):
+                problems.append(f"{test} (step {since}) names requirement {requirement} of another step")
         if result["concept"] is None:
             problems.append(f"{test} (step {since}) names no concept (@pytest.mark.concept)")
         if result["section"] is None:

@@ -3,8 +3,8 @@
 Every graded test names the concept of its step that it checks
 (`@pytest.mark.concept(...)`, usually for a whole file) and the section of
 the chapter that teaches it. A grade lists the concepts of steps 1 to N,
-each step's in the order its chapter teaches them (its tests' first
-section), with the tests that failed.
+step N's first, each step's in the order its chapter teaches them (its
+tests' first section), with the tests that failed.
 """
 
 import json
@@ -23,10 +23,9 @@ def concept_of(result):
     return Concept(result["since"], result["concept"])
 
 
-def chapter_order(concepts, results):
-    """The concepts sorted by step, then by where their chapter first teaches them."""
-    chapters = {}
-    first = {}
+def chapter_places(results):
+    """Each concept's place in its chapter: the first section any of its tests names."""
+    chapters, first = {}, {}
     for result in results:
         concept = concept_of(result)
         if concept.step not in chapters:
@@ -34,7 +33,14 @@ def chapter_order(concepts, results):
         found = chapters[concept.step]
         place = found.index(result["section"]) if result["section"] in found else len(found)
         first[concept] = min(first.get(concept, place), place)
-    return sorted(concepts, key=lambda concept: (concept.step, first.get(concept, 0)))
+    return first
+
+
+def chapter_order(concepts, results, number):
+    """Step N's concepts first, the verdict that matters; then the earlier steps'. Each step's
+    in the order its chapter teaches them."""
+    first = chapter_places(results)
+    return sorted(concepts, key=lambda concept: (concept.step != number, concept.step, first.get(concept, 0)))
 
 
 def by_concept(number, results):
@@ -48,7 +54,7 @@ def by_concept(number, results):
         failures.setdefault(concept, [])
         if result["outcome"] == "failed":
             failures[concept].append(result)
-    concepts = chapter_order([concept for concept in counts if concept.step <= number], results)
+    concepts = chapter_order([concept for concept in counts if concept.step <= number], results, number)
     return concepts, counts, failures
 
 

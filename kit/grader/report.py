@@ -3,11 +3,16 @@
 kit/grader/runner.py loads it with `-p kit.grader.report` and names the
 file to write in WORKSHOP_REPORT. For each test: its id without the step it
 ran on, the step that introduces it (`since`: its folder's), the concept it
-checks (`concept`), the chapter section that teaches it (`section`, and the
-words of the paragraph to show, if the test names them), its outcome and,
-if it failed, what pytest said. And the
-warnings the run gave, each once: the grader shows them, it does not fail
-them.
+checks (`concept`), the requirements of the task it checks, the chapter
+section that teaches it (`section`, and the words of the paragraph to show,
+if the test names them), its outcome and, if it failed, what pytest said.
+And the warnings the run gave, each once: the grader shows them, it does
+not fail them.
+
+The graded step's own tests run first, concept by concept in its chapter's
+order, and each result is also written as a line of JSON as soon as it is
+known (to WORKSHOP_REPORT + ".lines", after a line that lists the tests to
+come): the grader prints the verdict that matters while the rest runs.
 
 What the grader needs of a test is attached to the test's report when it
 is made, and read back as the report is logged. The grader shares a grade
@@ -21,6 +26,7 @@ import re
 
 import pytest
 
+from kit.grader.concepts import chapter_places, concept_of
 from kit.pytest_steps import first_step
 
 results = {}
@@ -40,10 +46,16 @@ def test_id(item):
     return nodeid
 
 
+def requirement_order(requirement):
+    return tuple(int(part) for part in requirement.split("."))
+
+
 def describe(item):
     concept = item.get_closest_marker("concept")
     section = item.get_closest_marker("section")
+    requirements = [each for marker in item.iter_markers("requirement") for each in marker.args]
     return {
+        "requirements": sorted(set(requirements), key=requirement_order),
         "test": test_id(item),
         "since": first_step(item),
         "concept": concept.args[0] if concept else None,
@@ -72,10 +84,25 @@ def pytest_addoption(parser):
                      help="run every Nth test, from the Kth on (the grader's processes share the tests)")
 
 
+def own_step_first(items):
+    """The newest step's tests first, concept by concept in its chapter's order; then the
+    earlier steps' tests, as collected."""
+    described = [describe(item) for item in items]
+    newest = max((test["since"] for test in described), default=0)
+    places = chapter_places(described)
+
+    def order(index):
+        test = described[index]
+        return (0, places[concept_of(test)], index) if test["since"] == newest else (1, 0, index)
+
+    items[:] = [items[index] for index in sorted(range(len(items)), key=order)]
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """Keep this process's part of the tests: every Nth, so that each part
-    gets some of every file, the slow tests and the quick ones."""
+    """The graded step's tests first; then keep this process's part of the tests: every Nth,
+    so that each part gets some of every file, the slow tests and the quick ones."""
+    own_step_first(items)
     positions.update((item.nodeid, index) for index, item in enumerate(items))
     part, parts = map(int, config.getoption("workshop_part").split("/"))
     if parts == 1:
@@ -86,8 +113,17 @@ def pytest_collection_modifyitems(config, items):
     items[:] = items[part - 1::parts]
 
 
+def stream(line):
+    """One line of JSON for the grader to read while the tests run."""
+    path = os.environ.get("WORKSHOP_REPORT")
+    if path:
+        with open(f"{path}.lines", "a", encoding="utf-8") as lines:
+            lines.write(json.dumps(line) + "\n")
+
+
 def pytest_collection_finish(session):
     """With --collect-only, nothing runs: every collected test, as not run."""
+    stream({"collected": [describe(item) for item in session.items]})
     if session.config.option.collectonly:
         for item in session.items:
             results[item.nodeid] = {**describe(item), "outcome": "collected"}
@@ -110,6 +146,8 @@ def pytest_runtest_logreport(report):
         result["message"] = what_failed(report)
     elif report.skipped and result["outcome"] == "passed":
         result["outcome"] = "skipped"
+    if report.when == "teardown":
+        stream({"result": result})
 
 
 def pytest_warning_recorded(warning_message, when, nodeid, location):

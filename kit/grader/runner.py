@@ -10,14 +10,17 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 from pathlib import Path
 
 from kit.steps import ROOT
 
 # A grade in seconds: no browser plugin, and the property-based tests'
-# first failing example shown as found, unshrunk (tests/conftest.py).
-FAST = ["-p", "no:playwright", "--hypothesis-profile=grading", "--tb=short"]
+# first failing example shown as found, unshrunk (tests/conftest.py). A test
+# that hangs on a learner's folder (a loop, a lock never released) fails
+# after 30 seconds instead of stopping the grade.
+FAST = ["-p", "no:playwright", "--hypothesis-profile=grading", "--tb=short", "--timeout=30"]
 # From step 4 on (200 tests and more), two processes that share the tests
 # take a third less time than one on a 2-core machine, and no more than
 # one when the other core is busy. Below, the second start costs about what
@@ -42,20 +45,24 @@ def warnings_shown():
 WARNINGS_SHOWN = warnings_shown()
 
 
-def grade(number, folder):
+def grade(number, folder, on_progress=None):
     """Run the suite against folder as step N: each test's result, and the warnings.
 
     From step 4 on, two processes share the tests, if there are two cores.
+    on_progress, if given, is called as results come in (see run_suite).
     """
     processes = min(2, os.cpu_count() or 1) if number >= TWO_PROCESSES_FROM else 1
-    return run_suite(f"--step-dir={folder}", *FAST, *WARNINGS_SHOWN, processes=processes)
+    return run_suite(f"--step-dir={folder}", *FAST, *WARNINGS_SHOWN, processes=processes,
+                     on_progress=on_progress)
 
 
-def run_suite(*arguments, graded=None, processes=1):
+def run_suite(*arguments, graded=None, processes=1, on_progress=None):
     """Run the graded tests with the arguments given: {"results": each test's, "warnings": [...]}.
 
     In one process, or shared between several that run at once (every
-    other test each, for two), whose reports are put together.
+    other test each, for two), whose reports are put together. While they
+    run, on_progress(tests, results) is called whenever results have come
+    in: every test to run, and the results so far, by test id.
     """
     with tempfile.TemporaryDirectory() as scratch:
         env = dict(os.environ)
@@ -81,9 +88,19 @@ def run_suite(*arguments, graded=None, processes=1):
                     [*command, f"--workshop-part={part}/{processes}"], cwd=ROOT,
                     env={**env, "WORKSHOP_REPORT": str(report)}, stdout=written, stderr=subprocess.STDOUT,
                 )))
+        try:
+            if on_progress is not None:
+                follow([f"{report}.lines" for report, _, _ in runs], [run for _, _, run in runs], on_progress)
+            for _, _, run in runs:
+                run.wait()
+        finally:
+            # Interrupted (Ctrl-C in WATCH mode, a timeout): no test process outlives the grade.
+            for _, _, run in runs:
+                if run.poll() is None:
+                    run.kill()
+                    run.wait()
         together = {"results": [], "warnings": []}
         for report, output, run in runs:
-            run.wait()
             if not report.exists():
                 raise SystemExit(f"The tests could not run:\n{output.read_text(encoding='utf-8')}")
             part = json.loads(report.read_text(encoding="utf-8"))
@@ -91,3 +108,34 @@ def run_suite(*arguments, graded=None, processes=1):
             together["warnings"] += [each for each in part["warnings"] if each not in together["warnings"]]
         together["results"].sort(key=lambda result: result["position"])
         return together
+
+
+def follow(line_files, runs, on_progress):
+    """Read the results the processes stream (kit/grader/report.py) until they all end."""
+    read = dict.fromkeys(line_files, 0)
+    tests, results, listed = [], {}, 0
+    while True:
+        running = any(run.poll() is None for run in runs)
+        arrived = False
+        for path in line_files:
+            if not os.path.exists(path):
+                continue
+            with open(path, "rb") as lines:
+                lines.seek(read[path])
+                text = lines.read()
+            complete = text[:text.rfind(b"\n") + 1]  # a line being written waits for the next look
+            read[path] += len(complete)
+            for line in complete.decode("utf-8").splitlines():
+                message = json.loads(line)
+                if "collected" in message:
+                    tests += message["collected"]
+                    listed += 1
+                if "result" in message:
+                    results[message["result"]["test"]] = message["result"]
+                arrived = True
+        # Every test to come is known once each process has listed its own.
+        if arrived and listed == len(line_files):
+            on_progress(tests, results)
+        if not running:
+            return
+        time.sleep(0.05)

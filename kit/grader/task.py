@@ -66,10 +66,28 @@ This folder holds the app of step {number - 1}, named `{name}`. Make it step {nu
 {interface(number)}"""
 
 
-def interface(number):
-    """What the grader needs from a folder, up to step N: from the facilitator's guide."""
+def interface_sections():
+    """The facilitator's guide's "What the grader needs from a folder": its introduction, and
+    {step number: its section}."""
     guide = (ROOT / "docs" / "workshop.md").read_text(encoding="utf-8")
     text = guide.split("\n## What the grader needs from a folder\n", 1)[1].split("\n## ", 1)[0]
     intro, *parts = re.split(r"^(?=### )", text, flags=re.M)
-    kept = [part for part in parts if int(re.match(r"### Step (\d+)", part).group(1)) <= number]
+    return intro, {int(re.match(r"### Step (\d+)", part).group(1)): part for part in parts}
+
+
+def interface(number):
+    """What the grader needs from a folder, up to step N."""
+    intro, sections = interface_sections()
+    kept = [section for step, section in sections.items() if step <= number]
     return "## What the grader needs from your folder\n" + intro + "".join(kept)
+
+
+# A requirement: "- **3.2** The text, on one line or more," up to the next one or the end.
+REQUIREMENT = re.compile(r"^- \*\*(\d+\.\d+)\*\* (.*?)(?=^- \*\*|\Z)", re.M | re.S)
+
+
+def requirements():
+    """Every requirement of every step: {"3.2": its text, on one line}."""
+    _, sections = interface_sections()
+    return {found[1]: " ".join(found[2].split())
+            for section in sections.values() for found in REQUIREMENT.finditer(section)}

@@ -130,9 +130,14 @@ def test_a_right_step_written_otherwise_passes(tmp_path, change):
 def test_a_known_mistake_fails_with_a_hint_from_the_section_that_teaches_it(tmp_path, change):
     number, section, edits = WRONG[change]
     section, paragraph = section if isinstance(section, tuple) else (section, None)
-    failure = graded(number, variant(tmp_path, number, edits))["first_failure"]
+    verdict = graded(number, variant(tmp_path, number, edits))
+    failure = verdict["first_failure"]
     assert failure is not None, "the mistake passed"
+    # Shown first, in a concept of its own step, with the hint that teaches the point.
+    assert failure["since"] == number, failure
     assert (failure["section"], failure["paragraph"]) == (section, paragraph), failure
+    failing = {concept["title"] for concept in verdict["concepts"] if not concept["passed"]}
+    assert failure["concept"] in failing
 
 
 def test_a_warning_from_the_folder_is_shown_and_fails_nothing(tmp_path):
@@ -198,15 +203,20 @@ def test_a_hint_shows_what_its_paragraph_introduces(section, paragraph, shown):
 
 
 def test_a_concept_that_worked_at_the_start_and_broke_says_so(tmp_path):
-    """Break step 1's carol check in a step 2 workshop: the grader says it used to work."""
+    """A step 2 folder that does step 2's work but greets no more after a login: its own
+    concept passes, and the grader sends the learner back to step 1's, which worked in the
+    folder they started from."""
     workshop("start", 2, "--workshop", tmp_path)
     folder = tmp_path / STEP_NAMES[1]
-    users = folder / "users.py"
-    users.write_text(users.read_text().replace("    @property\n    def is_active(self):", "    def is_active(self):"))
+    shutil.copytree(ROOT / STEP_NAMES[1], folder, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("README.md", "screenshots", "__pycache__"))
+    auth = folder / "auth.py"
+    auth.write_text(auth.read_text().replace('flash(f"Welcome, {user.name}!")', 'flash("Hi.")'))
     code, printed = workshop("check", 2, "--dir", folder)
     assert code == 1
+    assert "  1. The user loader: lazy, once per request, never raising  step 2  ok" in printed
     assert "This worked in the folder you started from." in printed
-    assert 'Hint, from step01_minimal/README.md, "2. A `User` class"' in printed
+    assert 'Hint, from step01_minimal/README.md, "' in printed
 
 
 def test_verbose_lists_every_failing_test(tmp_path):

@@ -59,6 +59,39 @@ RIGHT = {
     # A user switched off after logging in is logged out on the next request.
     if user is None or not user.is_active:'''),
     ]),
+    "the demo accounts stored with scrypt hashes made ahead of time": (4, [
+        ("cli.py", "            if users.find_user(name) is None:\n                users.add_user(name, password, active)",
+         "            if users.find_user(name) is None:\n"
+         "                User.create(name=name, password_hash=DEMO_HASHES[name], active=active)"),
+        ("cli.py", "password_option = click.password_option(callback=valid_password)\n", '''password_option = click.password_option(callback=valid_password)
+
+# The demo accounts' passwords, hashed once at full strength: init-db hashes nothing.
+DEMO_HASHES = {
+    "alice": "scrypt:131072:8:1$TpYtNYs41R6X5k8e$37c177fff0eea770d70c85247551c0f1895607103a8dccca"
+             "7922e515f289362bffc16f99b18862b6ebd002000282e8c73c9c11c20e0097d3a9017c02c10bccb3",
+    "bob": "scrypt:131072:8:1$gju2kejy5N0RG9Z3$7d6195685d1001d877f9b04a302f72f920b3f4dbf0406173d72e9e"
+           "33de6590373215e155dcf44423171513e6b4a3c5f6de1f50b2988c527c186da485f8209bbd",
+    "carol": "scrypt:131072:8:1$MRY8sgbZLcvGlNJF$e7106130a9f27a7db245fc7be404cf3dd8883e3f32688f15ac3d"
+             "e02da339240eb0703df8aaff2e79504e12415085df113632e712fb553f2fa28ff1c42eed0068",
+}
+'''),
+    ]),
+    "a dummy hash for unknown users, made once in create_app": (4, [
+        ("__init__.py", "    os.makedirs(app.instance_path, exist_ok=True)\n",
+         "    os.makedirs(app.instance_path, exist_ok=True)\n"
+         "    # What an unknown user's password is checked against: made once, never matched.\n"
+         '    app.config["DUMMY_PASSWORD_HASH"] = generate_password_hash(\n'
+         '        secrets.token_urlsafe(), app.config["PASSWORD_HASH_METHOD"])\n'),
+        ("__init__.py", "import os\n", "import os\nimport secrets\n"),
+        ("__init__.py", "from flask_wtf.csrf import CSRFProtect\n",
+         "from flask_wtf.csrf import CSRFProtect\nfrom werkzeug.security import generate_password_hash\n"),
+        ("users.py", '    check_password_hash(current_app.config["PASSWORD_HASH_METHOD"] + "$salt$no-hash", password)',
+         '    check_password_hash(current_app.config["DUMMY_PASSWORD_HASH"], password)'),
+    ]),
+    "playhouse's FlaskDB in place of Flask-Peewee": (4, [
+        ("db.py", "from flask_peewee.db import Database\n", "from playhouse.flask_utils import FlaskDB\n"),
+        ("db.py", "db = Database()", "db = FlaskDB()"),
+    ]),
     "init-db named in single quotes": (4, [
         ("cli.py", '@click.command("init-db")', "@click.command('init-db')"),
     ]),
@@ -103,6 +136,20 @@ RIGHT = {
         ("tokens.py", "    return hashlib.sha256(token.encode()).hexdigest()",
          "    return hmac.new(current_app.secret_key.encode(), token.encode(), 'sha256').hexdigest()"),
         ("tokens.py", "import hashlib\n", "import hashlib\nimport hmac\n\nfrom flask import current_app\n"),
+    ]),
+    "a Bearer header with two spaces accepted": (5, [
+        ("tokens.py", '    scheme, _, token = request.headers.get("Authorization", "").partition(" ")',
+         '    scheme, _, token = request.headers.get("Authorization", "").partition(" ")\n'
+         '    token = token.lstrip(" ")  # RFC 6750 allows more than one space'),
+    ]),
+    '/api/me for a browser says "token": null': (5, [
+        ("api.py", '        return {"username": current_user.name, "authenticated_by": "session"}',
+         '        return {"username": current_user.name, "authenticated_by": "session", "token": None}'),
+    ]),
+    "the remember checkbox labelled with <label for>": (6, [
+        ("templates/login.html", '<label><input type="checkbox" name="remember"> Remember me for 14 days</label>',
+         '<input type="checkbox" id="remember" name="remember">\n'
+         '    <label for="remember">Remember me for 14 days</label>'),
     ]),
     "the login's loader as a join with get_or_none": (7, [
         ("auth.py", '''    try:
@@ -155,6 +202,22 @@ RIGHT = {
         ("templates/profile.html", "login.created", "login.started"),
         ("templates/profile.html", "login.user_agent", "login.browser"),
     ]),
+    "the logins' start times with seconds and a T": (7, [
+        ("templates/profile.html", '{{ login.created.strftime("%Y-%m-%d %H:%M") }}',
+         '{{ login.created.strftime("%Y-%m-%dT%H:%M:%S") }}'),
+    ]),
+    "the throttle's refusals and the storage-down page in other words": (8, [
+        ("throttle.py", '"Too many wrong passwords for this account from your address."',
+         '"Slow down: that account has had enough wrong guesses from here."'),
+        ("throttle.py", '"Too many wrong passwords for this account."', '"That account is locked for a while."'),
+        ("throttle.py", '"Too many passwords tried from your address."', '"Your network has tried too many logins."'),
+        ("throttle.py", '"The service is unavailable for a moment. Try again later."', '"Logins are paused."'),
+        ("throttle.py", 'trouble="Logging in is unavailable"', 'trouble="We cannot check passwords right now"'),
+    ]),
+    "the pool's 503 in other words": (8, [
+        ("db.py", '"The service is busy. Try again in a few seconds."', '"No database connection is free."'),
+        ("db.py", 'trouble="The site is busy"', 'trouble="Too many visitors at once"'),
+    ]),
     "modules renamed": (8, [
         ("users.py", None, "accounts.py"),
         ("auth.py", None, "login_views.py"),
@@ -177,7 +240,7 @@ WRONG = {
         return None
     user = USERS.get(user_id)''', '''    user = USERS.get(str(int(user_id)))'''),
     ]),
-    "is_active() as a method": (2, ("2. A `User` class", "@property"), [
+    "is_active() as a method": (2, "Active and inactive users", [
         ("users.py", "    @property\n    def is_active(self):", "    def is_active(self):"),
     ]),
     'startswith("/") as the only check of next': (3, "Validating `next`", [
@@ -205,10 +268,109 @@ WRONG = {
         raise click.ClickException(f"There is already a user called {username}.")
     users.add_user(username, password)'''),
     ]),
+    "a loader that lets DoesNotExist escape": (4, "The loader: a query that may find nothing", [
+        ("auth.py", """    try:
+        user = User.get_by_id(int(user_id))
+    except User.DoesNotExist:
+        # No such row (a deleted user, say): an anonymous visitor. Catch exactly this,
+        # never every exception: a database that is down must be an error page, not a logout.
+        return None""", "    user = User.get_by_id(int(user_id))"),
+    ]),
+    "a look before the insert, a unique index, IntegrityError not caught": (
+        4, ("Managing users from the command line", "The unique index on name"), [
+            ("cli.py", """    try:
+        users.add_user(username, password)
+    except IntegrityError:
+        # The unique index on name, not a check before the insert: two
+        # commands running at once cannot both get past it.
+        raise click.ClickException(f"There is already a user called {username}.") from None""",
+             """    if users.find_user(username) is not None:
+        raise click.ClickException(f"There is already a user called {username}.")
+    users.add_user(username, password)"""),
+        ]),
     "a token in the query string": (5, ("Tokens: random, shown once, stored as a hash", "`?api_key=`"), [
         ("tokens.py", '''    scheme, _, token = request.headers.get("Authorization", "").partition(" ")''',
          '''    if request.args.get("api_key"):
         return request.args["api_key"]
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")'''),
+    ]),
+    "@login_required above the route decorator": (3, "Protecting a page", [
+        ("pages.py", '@bp.get("/profile")\n@login_required', '@login_required\n@bp.get("/profile")'),
+    ]),
+    "the login page itself behind @login_required": (3, "Protecting a page", [
+        ("auth.py", '@bp.route("/login", methods=("GET", "POST"))\n', '@bp.route("/login", methods=("GET", "POST"))\n@login_required\n'),
+        ("auth.py", "from flask_login import LoginManager,", "from flask_login import LoginManager, login_required,"),
+    ]),
+    'a database in ":memory:"': (4, "Flask-Peewee: a connection per request", [
+        ("db.py", '    return {"name": path, "engine": "peewee.SqliteDatabase"}',
+         '    return {"name": ":memory:", "engine": "peewee.SqliteDatabase"}'),
+    ]),
+    "tokens stored as they are": (5, "Tokens: random, shown once, stored as a hash", [
+        ("tokens.py", "    return hashlib.sha256(token.encode()).hexdigest()", "    return token"),
+    ]),
+    "the API sent to the login page": (5, "The API, and its 401s", [
+        ("auth.py", '    if request.blueprint == "api":', '    if False:'),
+    ]),
+    "the whole API exempt from CSRF": (5, "CSRF: checked for cookies, not for tokens", [
+        ("api.py", "        current_app.extensions[\"csrf\"].protect()", "        pass"),
+    ]),
+    "@login_required where @fresh_login_required belongs": (6, "Fresh logins", [
+        ("pages.py", '@bp.route("/settings", methods=("GET", "POST"))\n@fresh_login_required',
+         '@bp.route("/settings", methods=("GET", "POST"))\n@login_required'),
+    ]),
+    "no refresh_view": (6, "Fresh logins", [
+        ("auth.py", 'login_manager.refresh_view = "auth.reauthenticate"\n', ""),
+    ]),
+    "the remember cookie's defaults: a year, not Secure": (6, "Cookies that carry a login", [
+        ("__init__.py", "        REMEMBER_COOKIE_DURATION=timedelta(days=14),\n", ""),
+        ("__init__.py", "        REMEMBER_COOKIE_SECURE=True,\n", ""),
+    ]),
+    "a logout that only clears the cookie": (7, "Ending logins", [
+        ("auth.py", "    if current_user.is_authenticated:\n        logins.end_one_login(current_user.login)\n", ""),
+    ]),
+    "freshness taken from the session alone": (7, "How long a login lasts", [
+        ("auth.py", '    if session.get("_fresh") and not logins.password_typed_recently(login):',
+         '    if False:'),
+    ]),
+    "failures counted per account alone": (8, "Password guessing that stops", [
+        ("throttle.py", '    (parse("10 per 15 minutes"), lambda account, address: f"{account}|{address}",',
+         '    (parse("10 per 15 minutes"), lambda account, address: account,'),
+    ]),
+    "X-Forwarded-For believed without TRUSTED_PROXIES": (8, "Password guessing that stops", [
+        ("throttle.py", "    address = get_remote_address()\n", "    address = request.access_route[0]\n"),
+    ]),
+    "each failure counted after its password check": (8, "Password guessing that stops", [
+        ("throttle.py", '        if not limiter.limiter.hit(limit, "password", counted_for(account, address)):',
+         '        if not limiter.limiter.test(limit, "password", counted_for(account, address)):'),
+        ("throttle.py", "def password_accepted(account):", '''def count_failure(account):
+    """A wrong password: counted once it has been checked."""
+    for limit, counted_for, _ in PASSWORD_LIMITS:
+        limiter.limiter.hit(limit, "password", counted_for(account, get_remote_address()))
+
+
+def password_accepted(account):'''),
+        ("auth.py", "from .throttle import count_password_attempt, password_accepted",
+         "from .throttle import count_failure, count_password_attempt, password_accepted"),
+        ("auth.py", '            error = "Invalid username or password."',
+         '            error = "Invalid username or password."\n'
+         '            count_failure(request.form.get("username", ""))'),
+        ("auth.py", '        error = "That is not your password."',
+         '        error = "That is not your password."\n        count_failure(current_user.name)'),
+        ("pages.py", "from .throttle import count_password_attempt",
+         "from .throttle import count_failure, count_password_attempt"),
+        ("pages.py", '            error = "That is not your current password."',
+         '            error = "That is not your current password."\n'
+         '            count_failure(current_user.name)'),
+    ]),
+    "one count only, per account and address": (8, "Password guessing that stops", [
+        ("throttle.py", """    (parse("100 per 15 minutes"), lambda account, address: account,
+     "Too many wrong passwords for this account."),
+    (parse("100 per 15 minutes"), lambda account, address: address,
+     "Too many passwords tried from your address."),
+""", ""),
+    ]),
+    "a successful login clears the address's count too": (8, "Password guessing that stops", [
+        ("throttle.py", "        for limit, counted_for, _ in PASSWORD_LIMITS[:2]:",
+         "        for limit, counted_for, _ in PASSWORD_LIMITS:"),
     ]),
 }

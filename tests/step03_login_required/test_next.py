@@ -101,6 +101,7 @@ def alice(make_app):
     return logged_in_alice(make_app(WTF_CSRF_ENABLED=False))
 
 
+@pytest.mark.requirement("3.5")
 @pytest.mark.parametrize("channel", CHANNELS.values(), ids=CHANNELS)
 def test_no_hostile_next_is_followed(alice, channel):
     """Every hostile value sends the user to a page of this site (home, say), not to the value.
@@ -130,6 +131,7 @@ def next_sent_back_by_the_form(page):
     return fields + actions
 
 
+@pytest.mark.requirement("3.5")
 def test_no_hostile_next_is_copied_into_the_login_form(client):
     """The form may carry next on, or a page of this site in its place, never the hostile value."""
     copied = {}
@@ -140,6 +142,7 @@ def test_no_hostile_next_is_copied_into_the_login_form(client):
     assert copied == {}, "the login form would send these values of next back"
 
 
+@pytest.mark.requirement("3.4")
 @pytest.mark.parametrize("channel", CHANNELS.values(), ids=CHANNELS)
 def test_every_path_on_this_site_is_honoured(alice, channel):
     """Same-site paths, query strings and all, are kept exactly."""
@@ -147,6 +150,7 @@ def test_every_path_on_this_site_is_honoured(alice, channel):
     assert lost == {}, "these paths on this site were not honoured"
 
 
+@pytest.mark.requirement("3.4", "3.5")
 @pytest.mark.section("The `next` round trip")
 def test_the_form_field_comes_before_the_query_string(client, auth):
     def post(query, **fields):
@@ -176,6 +180,7 @@ def unthrottled_alice(make_app):
     return logged_in_alice(make_app(RATELIMIT_ENABLED=False, WTF_CSRF_ENABLED=False))
 
 
+@pytest.mark.requirement("3.5")
 @FUZZ
 @given(target=NEXT_VALUES)
 def test_no_next_value_ever_leads_off_the_site(unthrottled_alice, target):

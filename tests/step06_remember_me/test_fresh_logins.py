@@ -3,28 +3,35 @@
 import pytest
 
 from kit.forms import FormClient
+from kit.pages import flashed, form_on, hidden_fields, words
 from tests.redirects import refused
 from tests.sessions import restart_browser
 
 pytestmark = [pytest.mark.concept("Fresh logins, and a password change that needs one"),
               pytest.mark.section("Fresh logins")]
 
+# Which requirement of the task each test checks.
+REAUTHENTICATE, SETTINGS = pytest.mark.requirement("6.4"), pytest.mark.requirement("6.3")
 
+
+@SETTINGS
 def test_a_visitor_who_opens_the_settings_is_sent_to_log_in(client):
     response = client.get("/settings")
     assert response.status_code == 302
     assert response.headers["Location"] == "/login?next=%2Fsettings"
 
 
+@pytest.mark.requirement("6.2", "6.3")
 def test_a_typed_password_makes_a_fresh_login(client, auth):
     """Fresh: the settings open, and, like every page of a logged-in user, are not cached."""
     auth.login()
-    assert "Your login is <strong>fresh</strong>" in client.get("/profile").text
+    assert "Your login is fresh" in words(client.get("/profile").text)
     settings = client.get("/settings")
     assert settings.status_code == 200
     assert settings.headers["Cache-Control"] == "no-store"
 
 
+@SETTINGS
 def test_a_remembered_user_must_confirm_the_password_for_settings(client, auth, new_visitor):
     auth.login(remember="on")
     browser = restart_browser(client, new_visitor)
@@ -32,10 +39,11 @@ def test_a_remembered_user_must_confirm_the_password_for_settings(client, auth, 
     assert response.status_code == 302
     assert response.headers["Location"] == "/reauthenticate?next=%2Fsettings"
     page = browser.client.get(response.headers["Location"]).text
-    assert '<p class="flash info">Please enter your password again to continue.</p>' in page
-    assert '<input type="hidden" name="next" value="/settings">' in page
+    assert "Please enter your password again to continue." in flashed(page, "info")
+    assert hidden_fields(form_on(page)).get("next") == "/settings"
 
 
+@REAUTHENTICATE
 def test_confirming_the_password_makes_the_login_fresh(client, auth, new_visitor):
     auth.login(remember="on")
     browser = restart_browser(client, new_visitor)
@@ -44,26 +52,30 @@ def test_confirming_the_password_makes_the_login_fresh(client, auth, new_visitor
     assert browser.client.get("/settings").status_code == 200
 
 
+@REAUTHENTICATE
 @pytest.mark.parametrize("password", ["wrong", "", " wonderland"])
 def test_a_wrong_password_leaves_the_login_stale(client, auth, new_visitor, password):
     auth.login(remember="on")
     browser = restart_browser(client, new_visitor)
     response = browser.post("/reauthenticate", password=password, next="/settings")
     assert response.status_code == 200
-    assert "That is not your password." in response.text
+    assert "That is not your password." in words(response.text)
     assert browser.client.get("/settings").status_code == 302
 
 
+@REAUTHENTICATE
 def test_reauthenticate_follows_only_a_safe_next(auth):
     auth.login()
     response = auth.post("/reauthenticate", password="wonderland", next="//evil.example")
     assert refused("//evil.example", response.headers.get("Location"))
 
 
+@REAUTHENTICATE
 def test_reauthenticate_is_for_logged_in_users_only(client):
     assert client.get("/reauthenticate").status_code == 302
 
 
+@REAUTHENTICATE
 def test_confirming_the_password_checks_exactly_one_hash(client, auth, hash_checks):
     auth.login()
     token = auth.csrf_token("/")
@@ -72,24 +84,27 @@ def test_confirming_the_password_checks_exactly_one_hash(client, auth, hash_chec
     assert len(hash_checks) == 1
 
 
+@SETTINGS
 def test_a_fresh_user_can_change_the_password(auth, new_visitor):
     auth.login()
     response = auth.change_password("a much longer passphrase")
     assert response.headers["Location"] == "/profile"
-    assert "Your password has been changed." in auth.client.get("/profile").text
+    assert "Your password has been changed." in words(auth.client.get("/profile").text)
     assert new_visitor().can_log_in("alice", "a much longer passphrase")
     assert not new_visitor().can_log_in("alice", "wonderland")
 
 
+@SETTINGS
 @pytest.mark.parametrize("new_password", ["", "short", "7 chars"])
 def test_a_new_password_shorter_than_8_characters_is_refused(auth, new_visitor, new_password):
     auth.login()
     response = auth.change_password(new_password)
     assert response.status_code == 200
-    assert "Use at least 8 characters." in response.text
+    assert "Use at least 8 characters." in words(response.text)
     assert new_visitor().can_log_in("alice", "wonderland")
 
 
+@SETTINGS
 def test_a_remembered_user_cannot_change_the_password(client, auth, new_visitor):
     auth.login(remember="on")
     browser = restart_browser(client, new_visitor)
@@ -98,16 +113,18 @@ def test_a_remembered_user_cannot_change_the_password(client, auth, new_visitor)
     assert new_visitor().can_log_in("alice", "wonderland")
 
 
+@SETTINGS
 @pytest.mark.parametrize("current_password", ["", "wrong", " wonderland", "bobthebuilder"])
 def test_a_wrong_current_password_changes_nothing_and_says_so(auth, new_visitor, current_password):
     auth.login()
     response = auth.change_password("a much longer passphrase", current_password)
     assert response.status_code == 200
-    assert "That is not your current password." in response.text
+    assert "That is not your current password." in words(response.text)
     assert new_visitor().can_log_in("alice", "wonderland")
     assert not new_visitor().can_log_in("alice", "a much longer passphrase")
 
 
+@SETTINGS
 def test_changing_the_password_needs_a_csrf_token(client, auth, new_visitor):
     auth.login()
     response = client.post("/settings", data={"new_password": "a much longer passphrase"})
@@ -115,6 +132,7 @@ def test_changing_the_password_needs_a_csrf_token(client, auth, new_visitor):
     assert new_visitor().can_log_in("alice", "wonderland")
 
 
+@SETTINGS
 def test_new_passwords_are_hashed_with_scrypt_at_the_owasp_minimum(make_app, recorded_scrypt):
     """Without an override, a password changed on the settings page gets the production method."""
     visitor = FormClient(make_app(PASSWORD_HASH_METHOD=None).test_client())
@@ -123,6 +141,7 @@ def test_new_passwords_are_hashed_with_scrypt_at_the_owasp_minimum(make_app, rec
     assert recorded_scrypt and set(recorded_scrypt) == {(131072, 8, 1)}
 
 
+@SETTINGS
 @pytest.mark.parametrize(
     "password",
     [

@@ -10,6 +10,7 @@ pytestmark = [pytest.mark.concept("API tokens in production"),
 
 
 @pytest.mark.section("API tokens in production")
+@pytest.mark.requirement("8.8")
 def test_a_flood_of_bad_tokens_gets_429_in_json_with_retry_after(client, issue):
     good = issue()
     statuses = [client.get("/api/me", headers=bearer("A" * 43)).status_code for _ in range(60)]
@@ -22,6 +23,7 @@ def test_a_flood_of_bad_tokens_gets_429_in_json_with_retry_after(client, issue):
 
 
 @pytest.mark.section("API tokens in production")
+@pytest.mark.requirement("8.8")
 def test_good_tokens_are_not_counted(client, issue):
     token = issue()
     assert all(
@@ -29,6 +31,7 @@ def test_good_tokens_are_not_counted(client, issue):
     )
 
 
+@pytest.mark.requirement("8.8")
 def test_a_token_response_sets_no_cookie_even_when_the_session_was_written(make_app, issue):
     """With REMEMBER_COOKIE_REFRESH_EACH_REQUEST, Flask-Login writes to the session on every request."""
     app = make_app(REMEMBER_COOKIE_REFRESH_EACH_REQUEST=True)
@@ -37,6 +40,7 @@ def test_a_token_response_sets_no_cookie_even_when_the_session_was_written(make_
     assert "Set-Cookie" not in response.headers
 
 
+@pytest.mark.requirement("8.8")
 def test_a_token_call_is_one_query(client, issue):
     """The lookup of the token and its user, and nothing else: a call writes nothing."""
     token = issue()

@@ -4,7 +4,8 @@ import pytest
 from werkzeug.security import generate_password_hash
 
 pytestmark = [pytest.mark.concept("Upgrading old password hashes"),
-              pytest.mark.section("Upgrading old password hashes")]
+              pytest.mark.section("Upgrading old password hashes"),
+              pytest.mark.requirement("8.7")]
 
 
 class TestHashUpgrade:
