@@ -74,7 +74,7 @@ class ConceptLines:
         self.printed.append(concept)
         width = max(len(each.title) for each in concepts)
         failed = len(failures[concept])
-        state = f"FAIL  {failed} of {counts[concept]} tests" if failed else "ok"
+        state = f"FAIL  {failed} of {counts[concept]} tests fail" if failed else "ok"
         index = concepts.index(concept) + 1
         print(f"  {index:2}. {concept.title:<{width}}  step {concept.step}  {state}", flush=True)
 

@@ -53,7 +53,9 @@ def requirement_order(requirement):
 def describe(item):
     concept = item.get_closest_marker("concept")
     section = item.get_closest_marker("section")
-    requirements = [each for marker in item.iter_markers("requirement") for each in marker.args]
+    # The test's own marker, or its class's, or its module's: the closest one names them all.
+    closest = item.get_closest_marker("requirement")
+    requirements = list(closest.args) if closest else []
     return {
         "requirements": sorted(set(requirements), key=requirement_order),
         "test": test_id(item),
@@ -73,6 +75,9 @@ def what_failed(report):
     lines = report.longreprtext.splitlines()
     explained = []
     for line in lines:
+        # pytest's advice to run it with -v: make check shows what it can, and has no -v.
+        if "-v to get more diff" in line or "use '-vv' to show" in line:
+            continue
         if line.startswith("E ") and not FRAME_LINE.fullmatch(line[1:]):
             content = line[1:].rstrip()
             explained.append(content.lstrip(" |") if content.lstrip().startswith("|") else content)

@@ -11,7 +11,7 @@ from werkzeug.security import check_password_hash
 
 from kit.databases import database_of, password_hashes, snapshot, text_in_tables
 from kit.pages import words
-from tests.interleaving import Rendezvous
+from tests.interleaving import Rendezvous, hold_writes
 
 pytestmark = [pytest.mark.concept("Commands to manage users"),
               pytest.mark.section("Managing users from the command line"),
@@ -68,17 +68,11 @@ class TestAddUser:
     def test_four_add_users_at_once_for_one_name_add_exactly_one(self, step, make_app, monkeypatch):
         """The database decides (a unique index), not a look before the insert.
 
-        Four commands at once, each insert held until all four have reached one or
-        finished: four that look first all find no eve, and all insert.
+        Four commands at once, each held at its first write until all four have reached
+        one or finished: four that look first all find no eve, and all insert.
         """
         app = make_app()
         database, together = database_of(step), Rendezvous(4)
-        real_execute_sql = database.execute_sql
-
-        def held_execute_sql(sql, *args, **kwargs):
-            if sql.lstrip().upper().startswith("INSERT"):
-                together.reach()
-            return real_execute_sql(sql, *args, **kwargs)
 
         def add_eve():
             try:
@@ -94,7 +88,7 @@ class TestAddUser:
             finally:
                 database.close()  # each thread's own connection, as its process's end would
 
-        monkeypatch.setattr(database, "execute_sql", held_execute_sql)
+        hold_writes(monkeypatch, database, together)
         outcomes = together.run([add_eve] * 4)
         assert outcomes.count("added") == 1, outcomes
         assert all(outcome[0] == "refused" and "eve" in outcome[1]
@@ -110,6 +104,7 @@ class TestAddUser:
         assert "8" in result.output
         assert snapshot(step) == before
 
+    @pytest.mark.section("Managing users from the command line", "before the prompt")
     @pytest.mark.parametrize(
         "name", ["", "two words", "x" * 65, "nul\x00byte", "new\nline", "semi;colon"]
     )

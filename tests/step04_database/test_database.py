@@ -12,13 +12,13 @@ import peewee
 import pytest
 from flask import Flask
 from flask_login import current_user
-from flask_peewee.utils import load_class
 from playhouse.test_utils import count_queries
 from werkzeug.security import generate_password_hash
 
-from kit.accounts import is_password_hash
-from kit.databases import password_hashes, close, database_of, init_db, rows_by_table, snapshot, text_in_tables
-from kit.accounts import DEMO_PASSWORDS
+from kit.accounts import DEMO_PASSWORDS, is_password_hash
+from kit.databases import (
+    close, database_of, init_db, password_hashes, rows_by_table, snapshot, text_in_tables,
+)
 from kit.forms import FormClient
 from kit.pages import words
 
@@ -38,13 +38,11 @@ def holds_alice(path):
 
 @pytest.mark.requirement("4.1", "4.2")
 class TestConfiguration:
-    def engine(self, app):
-        return load_class(app.config["DATABASE"]["engine"])
-
     def test_sqlite_by_default(self, step, monkeypatch, base_config):
+        """Named as the folder likes: Flask-Peewee's dict, or a URL (playhouse's FlaskDB)."""
         monkeypatch.delenv("DATABASE_URL", raising=False)
-        app = step.module.create_app(base_config)
-        assert issubclass(self.engine(app), peewee.SqliteDatabase)
+        step.module.create_app(base_config)
+        assert isinstance(database_of(step), peewee.SqliteDatabase)
 
     @pytest.mark.sqlite_only
     def test_the_default_database_keeps_users_between_commands(
@@ -69,6 +67,7 @@ class TestConfiguration:
 
 
 @pytest.mark.section("Managing users from the command line")
+@pytest.mark.concept("Commands to manage users")
 class TestInitDb:
     @pytest.mark.sqlite_only
     def test_the_reference_hashes_the_demo_accounts_with_the_production_method(

@@ -148,8 +148,9 @@ def test_new_passwords_are_hashed_with_scrypt_at_the_owasp_minimum(make_app, rec
         "correct horse battery staple " * 4,  # a 116-character passphrase
         "  spaces at both ends  ",
         "ünïcödé pässwörd ✓",
+        " " * 8,
     ],
-    ids=["long passphrase", "surrounding spaces", "unicode"],
+    ids=["long passphrase", "surrounding spaces", "unicode", "eight spaces"],
 )
 def test_any_password_round_trips(auth, new_visitor, password):
     auth.login()

@@ -7,12 +7,13 @@ copy of their cookies taken before stops working. Every test copies the
 cookies before the event and uses them after it.
 """
 
-import threading
-
 import pytest
 
-from kit.databases import text_in_tables
+from kit.databases import database_of, text_in_tables
+from kit.forms import page_at
 from kit.pages import checkboxes, words
+from tests.interleaving import Rendezvous, hold_password_hashing, hold_writes
+from tests.redirects import stays_on_site
 from tests.sessions import LOGIN_COOKIES, cookies_of, greeted, session_token, thief
 from tests.tokens import looks_like_a_token
 
@@ -96,9 +97,11 @@ class TestLogoutEverywhere:
         bob.login("bob", "bobthebuilder")
         response = alice.post("/logout-everywhere")
         assert response.status_code == 302
-        assert response.headers["Location"] == "/"
+        # Where to: the home page, the login page, as the folder likes.
+        assert stays_on_site(response.headers["Location"])
         assert response.headers["Cache-Control"] == "no-store"
-        assert "You have been logged out everywhere." in words(alice.client.get("/").text)
+        next_page = page_at(alice.client, response.headers["Location"])
+        assert "You have been logged out everywhere." in words(next_page.text)
         for cookies in (here, elsewhere):
             assert greeted(thief(new_visitor, cookies)) == "visitor"
         assert greeted(alice_elsewhere) == "visitor"
@@ -117,16 +120,22 @@ class TestLogoutEverywhere:
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login")
 
-    def test_two_at_once_leave_no_login_and_no_error(self, alice, alice_elsewhere, new_visitor):
+    def test_two_at_once_leave_no_login_and_no_error(
+        self, step, alice, alice_elsewhere, new_visitor, monkeypatch
+    ):
+        """Both held at their first write: each has found its login alive first."""
         copies = [cookies_of(alice), cookies_of(alice_elsewhere)]
         requests = [
             (visitor.client, {"csrf_token": visitor.csrf_token("/")})
             for visitor in (alice, alice_elsewhere)
         ]
-        responses = at_once(*(
+        together = Rendezvous(2)
+        hold_writes(monkeypatch, database_of(step), together)
+        responses = together.run([
             lambda client=client, form=form: client.post("/logout-everywhere", data=form)
             for client, form in requests
-        ))
+        ])
+        monkeypatch.undo()
         # Each ends every login; the slower one may find its own already ended.
         for response in responses:
             assert response.status_code == 302
@@ -135,28 +144,12 @@ class TestLogoutEverywhere:
             assert greeted(thief(new_visitor, cookies)) == "visitor"
 
 
-def at_once(*calls):
-    """Run the calls in threads that start together; return their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait(timeout=30)
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=item) for item in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
 @pytest.mark.requirement("7.3")
 @pytest.mark.section("How long a login lasts")
 class TestTypingThePasswordAgain:
     """A new token for this login (ASVS 7.2.4): cookies copied before stop working."""
 
+    @pytest.mark.section("How long a login lasts", "A new token when the password")
     def test_reauthenticating_stops_cookies_copied_before(self, alice, new_visitor):
         before = cookies_of(alice)
         response = alice.post("/reauthenticate", password="wonderland", next="/profile")
@@ -194,7 +187,7 @@ class TestPasswordChange:
         assert response.headers["Location"] == "/profile"
         profile = alice.client.get("/profile").text
         assert "Your other logins have ended." in profile
-        assert "Your login is <strong>fresh</strong>" in profile
+        assert "Your login is fresh" in words(profile)
         assert alice.client.get("/settings").status_code == 200
         assert greeted(alice_elsewhere) == "visitor"
         assert greeted(thief(new_visitor, elsewhere)) == "visitor"
@@ -208,29 +201,34 @@ class TestPasswordChange:
         assert new_visitor().can_log_in("alice", "wonderland")
 
     def test_two_changes_at_once_leave_one_login_and_one_password(
-        self, alice, alice_elsewhere, new_visitor
+        self, alice, alice_elsewhere, new_visitor, monkeypatch
     ):
-        """Each change would end the other's login: one wins, the other changes nothing."""
+        """Each change would end the other's login: one wins, the other changes nothing.
+
+        Both requests are held at their password check until both have reached it: each
+        has found its login alive before either writes."""
         passwords = ["the first new password", "the second new password"]
         forms = [
             {"csrf_token": visitor.csrf_token("/settings"), "current_password": "wonderland",
              "new_password": password}
             for visitor, password in zip((alice, alice_elsewhere), passwords)
         ]
-        responses = at_once(*(
+        together = Rendezvous(2)
+        hold_password_hashing(monkeypatch, together)
+        responses = together.run([
             lambda visitor=visitor, form=form: visitor.client.post("/settings", data=form)
             for visitor, form in zip((alice, alice_elsewhere), forms)
-        ))
-        locations = [response.headers["Location"] for response in responses]
-        assert sorted(location.split("?")[0] for location in locations) == ["/login", "/profile"]
-        winner = locations.index("/profile")
+        ])
+        monkeypatch.undo()
+        assert [response.status_code for response in responses] == [302, 302]
         still_in = [greeted(visitor) for visitor in (alice, alice_elsewhere)]
-        assert still_in == ["alice" if index == winner else "visitor" for index in range(2)]
+        assert sorted(still_in) == ["alice", "visitor"], f"the logins still in: {still_in}"
+        winner = still_in.index("alice")
         assert new_visitor().can_log_in("alice", passwords[winner])
         assert not new_visitor().can_log_in("alice", passwords[1 - winner])
 
     def test_a_change_racing_log_out_everywhere_leaves_no_login_and_no_error(
-        self, alice, alice_elsewhere, new_visitor
+        self, step, alice, alice_elsewhere, new_visitor, monkeypatch
     ):
         """Two consistent outcomes, and never a 5xx.
 
@@ -242,10 +240,13 @@ class TestPasswordChange:
         change = {"csrf_token": alice.csrf_token("/settings"), "current_password": "wonderland",
                   "new_password": "a much longer passphrase"}
         everywhere = {"csrf_token": alice_elsewhere.csrf_token("/")}
-        responses = at_once(
+        together = Rendezvous(2)
+        hold_writes(monkeypatch, database_of(step), together)
+        responses = together.run([
             lambda: alice.client.post("/settings", data=change),
             lambda: alice_elsewhere.client.post("/logout-everywhere", data=everywhere),
-        )
+        ])
+        monkeypatch.undo()
         assert [response.status_code for response in responses] == [302, 302]
         still_in = [greeted(thief(new_visitor, cookies)) for cookies in copies]
         assert still_in in (["visitor", "visitor"], ["alice", "visitor"])

@@ -17,7 +17,8 @@ def test_a_flood_of_bad_tokens_gets_429_in_json_with_retry_after(client, issue):
     assert statuses == [401] * 60
     response = client.get("/api/me", headers=bearer("A" * 43))
     assert_json_error(response, 429)
-    assert 0 < int(response.headers["Retry-After"]) <= 60
+    # The rest of the minute (a second more, as Flask-Limiter's reset_at rounds up).
+    assert 0 < int(response.headers["Retry-After"]) <= 61
     # The limit counts by address: this address must wait, good token or not.
     assert client.get("/api/me", headers=bearer(good)).status_code == 429
 
@@ -26,9 +27,8 @@ def test_a_flood_of_bad_tokens_gets_429_in_json_with_retry_after(client, issue):
 @pytest.mark.requirement("8.8")
 def test_good_tokens_are_not_counted(client, issue):
     token = issue()
-    assert all(
-        client.get("/api/me", headers=bearer(token)).status_code == 200 for _ in range(70)
-    )
+    statuses = [client.get("/api/me", headers=bearer(token)).status_code for _ in range(70)]
+    assert statuses == [200] * 70, f"a valid token was refused at call {statuses.index(429) + 1}"
 
 
 @pytest.mark.requirement("8.8")

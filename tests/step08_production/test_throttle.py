@@ -6,7 +6,6 @@ password is checked. Other accounts, and other addresses, are not affected.
 The limit is on in every configuration, tests included.
 """
 
-import hashlib
 import shutil
 import socket
 import subprocess
@@ -20,7 +19,7 @@ from kit.forms import FormClient
 from kit.fresh_clone import free_port
 from kit.pages import words
 from kit.pytest_steps import not_installed
-from tests.interleaving import Rendezvous
+from tests.interleaving import Rendezvous, hold_password_hashing
 
 pytestmark = [pytest.mark.concept("Password guessing that stops"),
               pytest.mark.section("Password guessing that stops"), pytest.mark.requirement("8.1")]
@@ -48,7 +47,7 @@ def test_ten_failures_are_answered_and_the_eleventh_is_refused(auth):
     assert fail(auth, LIMIT) == [200] * LIMIT
     response = auth.login("alice", "still not the password")
     assert response.status_code == 429
-    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60 + 1  # a second more: reset_at rounds up
 
 
 def test_a_throttled_attempt_checks_no_password(auth, hash_checks):
@@ -147,15 +146,8 @@ def test_guesses_sent_at_once_get_at_most_ten_password_checks(app, monkeypatch):
     visitors = [FormClient(app.test_client()) for _ in range(LIMIT + 1)]
     forms = [{"csrf_token": visitor.csrf_token(), "username": "alice", "password": "a guess"}
              for visitor in visitors]
-    checks, together = [], Rendezvous(LIMIT + 1)
-    real_pbkdf2_hmac = hashlib.pbkdf2_hmac
-
-    def held_pbkdf2_hmac(*args, **kwargs):
-        checks.append(args)
-        together.reach()
-        return real_pbkdf2_hmac(*args, **kwargs)
-
-    monkeypatch.setattr(hashlib, "pbkdf2_hmac", held_pbkdf2_hmac)
+    together = Rendezvous(LIMIT + 1)
+    checks = hold_password_hashing(monkeypatch, together)
     statuses = together.run([
         lambda visitor=visitor, form=form: visitor.client.post("/login", data=form).status_code
         for visitor, form in zip(visitors, forms)
@@ -200,7 +192,7 @@ def test_one_account_guessed_from_many_addresses_is_stopped_at_100(app):
     late = visitor_from(app, "203.0.113.99")
     refused = late.login("alice", "wonderland")
     assert refused.status_code == 429
-    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60
+    assert 0 < int(refused.headers["Retry-After"]) <= 15 * 60 + 1  # a second more: reset_at rounds up
     assert late.login("bob", "bobthebuilder").status_code == 302
 
 
@@ -226,7 +218,7 @@ def unreachable_redis_url():
 
 
 @pytest.mark.requirement("8.3")
-@pytest.mark.section("Password guessing that stops")
+@pytest.mark.section("Password guessing that stops", "Redis down")
 def test_with_its_store_down_the_limit_answers_503_and_checks_no_password(make_app, hash_checks):
     """Failing closed: no password is checked uncounted, and the answer says to come back."""
     visitor = FormClient(make_app(RATELIMIT_STORAGE_URI=unreachable_redis_url()).test_client())
@@ -243,7 +235,7 @@ def test_with_its_store_down_the_limit_answers_503_and_checks_no_password(make_a
 
 
 @pytest.mark.requirement("8.3")
-@pytest.mark.section("Password guessing that stops")
+@pytest.mark.section("Password guessing that stops", "Redis down")
 def test_with_its_store_down_the_api_answers_503_in_json(make_app):
     app = make_app(RATELIMIT_STORAGE_URI=unreachable_redis_url())
     token = app.test_cli_runner().invoke(args=["issue-token", "alice"]).output.splitlines()[-1]
