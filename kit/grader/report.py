@@ -128,10 +128,11 @@ def stream(line):
 
 def pytest_collection_finish(session):
     """With --collect-only, nothing runs: every collected test, as not run."""
-    stream({"collected": [describe(item) for item in session.items]})
+    described = [describe(item) for item in session.items]
+    stream({"collected": described})
     if session.config.option.collectonly:
-        for item in session.items:
-            results[item.nodeid] = {**describe(item), "outcome": "collected"}
+        for item, test in zip(session.items, described):
+            results[item.nodeid] = {**test, "outcome": "collected"}
 
 
 @pytest.hookimpl(wrapper=True)
