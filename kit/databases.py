@@ -16,8 +16,9 @@ def sqlite_config(path):
     # database, and a step opens connections as it pleases. Foreign keys on,
     # as the steps ask in production; no waiting for the disk, for a file
     # that is thrown away after the test.
-    pragmas = {"foreign_keys": 1, "synchronous": 0}
-    return {"name": str(path), "engine": "peewee.SqliteDatabase", "pragmas": pragmas}
+    pragmas = {"foreign_keys": 1, "synchronous": 0, "journal_mode": "memory"}
+    return {"name": str(path), "engine": "playhouse.pool.PooledSqliteDatabase", "max_connections": None,
+            "check_same_thread": False, "pragmas": pragmas}
 
 
 class CommandRunner(FlaskCliRunner):
