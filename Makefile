@@ -4,7 +4,7 @@
 #   make test           set up, then run the behaviour tests of every step
 #                       FULL=1 runs the full suite, as CI does: the chapters and
 #                       docs, the browser and X-ray pages, the workshop grader
-#   make tour STEP=1    walk step 1 in Chromium, X-ray on; write tours/step01_minimal.html (STEP=all)
+#   make tour STEP=1    walk step 1 in a Chromium-based browser, X-ray on; write tours/step01_minimal.html (STEP=all)
 # Set-up means: a virtual environment in .venv with the pinned packages, and
 # a random SECRET_KEY in instance/config.py (never committed).
 
@@ -65,7 +65,8 @@ docs: setup
 	$(BIN)/python -m kit.scenes.diagrams --write
 
 # Take again the screenshots the chapters show (stepNN_*/screenshots/), with
-# the browser tests (the X-ray's too). Needs Chromium: apt-get install chromium fonts-dejavu-core
+# the browser tests (the X-ray's too). Needs a Chromium-based browser, found by kit/chromium.py
+# (on Debian: apt-get install chromium fonts-dejavu-core).
 screenshots: setup
 	SCREENSHOTS=1 FULL=1 $(BIN)/python -m pytest -q kit/tests/test_browser.py kit/tests/test_xray_in_chromium.py -k "chromium and not postgresql"
 

@@ -62,7 +62,7 @@ def main():
     from flask.logging import default_handler
     from playwright.sync_api import sync_playwright
 
-    from kit.chromium import CHROMIUM, CHROMIUM_FLAGS
+    from kit.chromium import CHROMIUM_FLAGS, NoChromium, find_chromium
 
     parser = argparse.ArgumentParser(description="Walk steps in Chromium; write their tours.")
     parser.add_argument("folders", nargs="*", help="step folders (default: every step)")
@@ -75,10 +75,15 @@ def main():
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     default_handler.setLevel(logging.WARNING)
     folders = arguments.folders or [ROOT / name for name in STEP_NAMES]
-    if not CHROMIUM.exists():
-        sys.exit(f"No Chromium at {CHROMIUM}; install it with: apt-get install chromium")
+    try:
+        chromium = find_chromium()
+    except NoChromium as missing:
+        # What is missing and how to get it, without a traceback.
+        sys.exit(str(missing))
+    print(f"Browser: {chromium}")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        # Playwright drives any Chromium-based browser given its path: Chrome and Edge too.
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_FLAGS)
         reference = arguments.compare_with and record(arguments.compare_with, browser, playwright)
         for folder in folders:
             tour = record(folder, browser, playwright)
