@@ -106,9 +106,11 @@ def unauthorized():
     a program calling the API gets a 401, in JSON, that says what to send.
     """
     if request.blueprint == "api":
-        # RFC 6750: name the scheme, and say whether the token sent was bad.
+        # RFC 6750: name the scheme, and name the error only if a Bearer token was
+        # sent. Another scheme (Basic, say) sent no token to call invalid.
+        scheme, _, sent = request.headers.get("Authorization", "").partition(" ")
         challenge = "Bearer"
-        if "Authorization" in request.headers:
+        if scheme.lower() == "bearer" and sent.strip():
             challenge = 'Bearer error="invalid_token"'
         error = {"error": "Send a valid API token: Authorization: Bearer <token>."}
         return error, 401, {"WWW-Authenticate": challenge}

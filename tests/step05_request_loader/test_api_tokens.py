@@ -125,6 +125,13 @@ class TestCallingTheApi:
         else:
             assert_refused(response, "Bearer", 'Bearer error="invalid_token"')
 
+    @pytest.mark.section("The API, and its 401s", "No token, another scheme")
+    @pytest.mark.parametrize("header", ["Basic YWxpY2U6d29uZGVybGFuZA==", "Token abc", "Bearer", "Bearer "])
+    def test_a_call_that_sent_no_bearer_token_is_not_told_its_token_is_invalid(self, client, header):
+        """RFC 6750, 3.1: a request with no token to judge (another scheme, none at all) gets the
+        challenge without an error code. (Not graded: the RFC says should not, not must not.)"""
+        assert_refused(client.get("/api/me", headers={"Authorization": header}), "Bearer")
+
     @pytest.mark.requirement("5.2")
     @pytest.mark.section("Tokens: random, shown once, stored as a hash", "`?api_key=`")
     @pytest.mark.parametrize("parameter", ["api_key", "token", "access_token"])
