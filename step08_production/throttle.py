@@ -27,13 +27,15 @@ from limits import parse
 limiter = Limiter(get_remote_address)
 
 # Each count: its limit, what it is kept for (from the account and the
-# address), and what the refusal says.
+# address), and what the refusal says. The keys say what they count: a
+# username typed as "203.0.113.77" must not add to that address's count.
 PASSWORD_LIMITS = [
-    (parse("10 per 15 minutes"), lambda account, address: f"{account}|{address}",
+    (parse("10 per 15 minutes"),
+     lambda account, address: f"account and address:{account}|{address}",
      "Too many wrong passwords for this account from your address."),
-    (parse("100 per 15 minutes"), lambda account, address: account,
+    (parse("100 per 15 minutes"), lambda account, address: f"account:{account}",
      "Too many wrong passwords for this account."),
-    (parse("100 per 15 minutes"), lambda account, address: address,
+    (parse("100 per 15 minutes"), lambda account, address: f"address:{address}",
      "Too many passwords tried from your address."),
 ]
 

@@ -197,6 +197,17 @@ def test_one_account_guessed_from_many_addresses_is_stopped_at_100(app):
 
 
 @pytest.mark.requirement("8.2")
+def test_a_username_that_reads_like_an_address_adds_nothing_to_that_addresss_count(app):
+    """The counts of accounts and of addresses are kept apart. Otherwise a hundred failures for
+    the "account" 203.0.113.77, from anywhere, would lock every login from that address out: an
+    office behind one address, refused alice's right password."""
+    for number in range(1, 11):
+        guesser = visitor_from(app, f"198.51.100.{number}")
+        assert fail(guesser, LIMIT, username="203.0.113.77") == [200] * LIMIT
+    assert visitor_from(app, "203.0.113.77").login().status_code == 302
+
+
+@pytest.mark.requirement("8.2")
 def test_a_forwarded_address_is_not_believed_without_trusted_proxies(app):
     """Without TRUSTED_PROXIES the app trusts no proxy: a guesser who names a new address in
     X-Forwarded-For with every guess is counted at the address the request came from."""
