@@ -23,7 +23,8 @@ from kit.scenes import diagrams as chapter_diagrams
 
 STEP_FOLDERS = step_folders()
 CHAPTERS = [folder / "README.md" for folder in STEP_FOLDERS]
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *CHAPTERS]
+EXERCISES = [folder / "EXERCISES.md" for folder in STEP_FOLDERS if (folder / "EXERCISES.md").is_file()]
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *CHAPTERS, *EXERCISES]
 
 # A fenced block, with the HTML comment on the line just before it, if any
 # (one line: a comment further up, such as a diagram's end, is not its marker).

@@ -7,6 +7,8 @@ written; the queries of the loaders are read as queries.py says.
 """
 
 import functools
+import inspect
+import sys
 import time
 
 import flask_login
@@ -133,8 +135,10 @@ def recorded(name, loader, describe_argument):
         record.loader_calls.append(call)
         record.collecting = call
         started = time.perf_counter()
+        caught = []
         try:
-            user = loader(argument)
+            with exceptions_caught_in(loader, caught):
+                user = loader(argument)
         except Exception as error:
             call.answer = f"raised {type(error).__name__}"
             raise
@@ -142,7 +146,51 @@ def recorded(name, loader, describe_argument):
             call.milliseconds = (time.perf_counter() - started) * 1000
             record.collecting = None
         call.answer, call.found_user = describe_user(user), user is not None
+        if caught:
+            # A loader that answered None because a query raised (peewee's
+            # DoesNotExist, say) and it caught that: the X-ray names it.
+            call.answer += f" (caught {', '.join(caught)})"
         return user
 
     recording_loader.xray_records = True
     return recording_loader
+
+
+class exceptions_caught_in:
+    """While a loader runs, the names of the exceptions that reached its own frame.
+
+    Python's tracer reports an "exception" event in every frame an exception
+    passes through. Only the loader's own frame is traced (its callees run
+    untraced), and only while it runs, in this thread. An exception that
+    leaves the loader is the caller's to report: what is left was caught.
+    """
+
+    def __init__(self, loader, caught):
+        self.code = getattr(inspect.unwrap(loader), "__code__", None)
+        self.caught = caught
+
+    def __enter__(self):
+        self.previous = sys.gettrace()
+        sys.settrace(self.trace_calls)
+
+    def __exit__(self, *exc_info):
+        sys.settrace(self.previous)
+
+    def trace_calls(self, frame, event, arg):
+        return self.trace_in_the_loader if frame.f_code is self.code else None
+
+    def trace_in_the_loader(self, frame, event, arg):
+        if event == "exception":
+            name = exception_name(arg[0])
+            if name not in self.caught:
+                self.caught.append(name)
+        return self.trace_in_the_loader
+
+
+def exception_name(exception_type):
+    """`User.DoesNotExist` for peewee's UserDoesNotExist, as the loader's code spells it."""
+    name = exception_type.__name__
+    if name.endswith("DoesNotExist") and name != "DoesNotExist":
+        return f"{name.removesuffix('DoesNotExist')}.DoesNotExist"
+    return name
+
