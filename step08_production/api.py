@@ -7,11 +7,10 @@ import time
 
 from flask import Blueprint, current_app, g, json, make_response, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
-from .throttle import limiter
+from .throttle import counted_address, limiter
 from .tokens import ApiToken
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -57,10 +56,11 @@ def too_many_bad_tokens(limit):
 
 
 # A token has 256 random bits, so guessing is hopeless; but each wrong one
-# costs a query. After 60 in a minute from one address, the API answers 429.
+# costs a query. After 60 in a minute from one address (an IPv6 /64), the
+# API answers 429.
 limiter.limit(
     "60 per minute",
-    key_func=get_remote_address,
+    key_func=counted_address,
     deduct_when=lambda response: response.status_code == 401 and "Authorization" in request.headers,
     on_breach=too_many_bad_tokens,
 )(bp)

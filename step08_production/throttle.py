@@ -1,21 +1,12 @@
 """Password guessing that stops: each attempt is counted before its password is
-checked, so requests sent at once cannot slip by. Three counts, over the last
-15 minutes each (a moving window):
-
-- 10 for one account from one address. A guesser is stopped there, and the
-  owner, from another address, is not.
-- 100 for one account from any address, against a guesser with many
-  addresses. Anyone can use it to lock the owner out for a while, so it is
-  high: the trade-off the chapter explains.
-- 100 for one address, whatever the account: one password tried on many
-  accounts ("spraying"). Logins that succeed count too (or an attacker could
-  reset it with an account of their own): high, for an office behind one address.
-
-The right password clears the first two. Past one, the answer is 429 with
-Retry-After, and no password is checked. The counts are in this process's memory,
+checked, so requests sent at once cannot slip by. PASSWORD_LIMITS holds the three
+counts (per account and address, per account, per address); the chapter says
+why each limit is where it is. Past one, the answer is 429 with Retry-After, no
+password is checked, and no count grows. The counts are in this process's memory,
 or in Redis (RATELIMIT_STORAGE_URI) for every process; without Redis, 503.
 """
 
+import ipaddress
 import time
 
 from flask import current_app, render_template, request
@@ -44,19 +35,38 @@ def count_password_attempt(account):
     """Count an attempt at account's password: a 429 answer if a limit is reached, else None."""
     if not limiter.enabled:
         return None
-    address = get_remote_address()
-    for limit, counted_for, message in PASSWORD_LIMITS:
-        # Adds the attempt and tests the limit in one step (one script, in Redis).
-        if not limiter.limiter.hit(limit, "password", counted_for(account, address)):
-            return too_many_attempts(limit, counted_for(account, address), message)
+    address = counted_address()
+    counts = [(limit, counted_for(account, address), message)
+              for limit, counted_for, message in PASSWORD_LIMITS]
+    # First, refuse if any count is full, adding to none: a guesser stopped by
+    # the address's count cannot go on using up the account's for free.
+    for limit, key, message in counts:
+        if not limiter.limiter.test(limit, "password", key):
+            return too_many_attempts(limit, key, message)
+    # Then add the attempt to each. `hit` adds and tests in one step (one
+    # script, in Redis): of guesses sent at once, no more than a limit pass.
+    for limit, key, message in counts:
+        if not limiter.limiter.hit(limit, "password", key):
+            return too_many_attempts(limit, key, message)
     return None
+
+
+def counted_address():
+    """The client's address, or for IPv6 its /64: one subscriber holds a whole /64."""
+    address = get_remote_address()
+    if ":" not in address:
+        return address
+    try:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    except ValueError:  # a scoped address (fe80::1%eth0), say
+        return address
 
 
 def password_accepted(account):
     """The right password: the account's failures count no more (its address's still do)."""
     if limiter.enabled:
         for limit, counted_for, _ in PASSWORD_LIMITS[:2]:
-            limiter.limiter.clear(limit, "password", counted_for(account, get_remote_address()))
+            limiter.limiter.clear(limit, "password", counted_for(account, counted_address()))
 
 
 def too_many_attempts(limit, key, message):

@@ -207,6 +207,34 @@ def test_a_username_that_reads_like_an_address_adds_nothing_to_that_addresss_cou
     assert visitor_from(app, "203.0.113.77").login().status_code == 302
 
 
+@pytest.mark.requirement("8.1")
+def test_the_addresses_of_one_ipv6_64_are_counted_as_one(app):
+    """An IPv6 subscriber is given a /64: a guesser who takes a new address from it for every
+    guess is still one address to the counts."""
+    statuses = [visitor_from(app, f"2001:db8:5:7::{number:x}").login("alice", "a guess").status_code
+                for number in range(1, LIMIT + 2)]
+    assert statuses == [200] * LIMIT + [429]
+    assert visitor_from(app, "2001:db8:5:8::1").login().status_code == 302  # the next /64
+
+
+@pytest.mark.requirement("8.1")
+def test_an_attempt_refused_by_one_count_adds_to_no_other(make_app):
+    """From an address at its cap, attempts for bob are refused, and cost bob nothing: once the
+    address's count has moved on, bob still has his ten tries from it."""
+    with time_machine.travel(START, tick=False) as traveller:
+        app = make_app()
+        sprayer = visitor_from(app, "203.0.113.5")
+        token = sprayer.csrf_token()
+        for number in range(100):
+            sprayer.client.post("/login", data={"csrf_token": token, "username": f"user{number}",
+                                                "password": "Winter2026!"})
+        traveller.shift(timedelta(minutes=10))
+        assert fail(sprayer, LIMIT, username="bob") == [429] * LIMIT
+        # The spraying leaves the window; the refused attempts at bob were never counted.
+        traveller.shift(timedelta(minutes=5, seconds=1))
+        assert sprayer.login("bob", "bobthebuilder").status_code == 302
+
+
 @pytest.mark.requirement("8.2")
 def test_a_forwarded_address_is_not_believed_without_trusted_proxies(app):
     """Without TRUSTED_PROXIES the app trusts no proxy: a guesser who names a new address in
