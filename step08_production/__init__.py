@@ -54,6 +54,8 @@ def create_app(test_config=None):
         # Redis if named. On in every configuration; a test turning it off says so.
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # A Redis silent for 2 s is a 503 (throttle.py), not a login that hangs.
+        RATELIMIT_STORAGE_OPTIONS={"socket_timeout": 2, "socket_connect_timeout": 2},
         RATELIMIT_STRATEGY="moving-window",
         # How many proxies stand in front of the app (the chapter, "Behind a proxy").
         # They say the client's address in X-Forwarded-For, which the

@@ -7,8 +7,10 @@ The limit is on in every configuration, tests included.
 """
 
 import shutil
+import signal
 import socket
 import subprocess
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -284,38 +286,73 @@ def test_with_its_store_down_the_api_answers_503_in_json(make_app):
     assert 0 < int(response.headers["Retry-After"]) <= 60
 
 
-@pytest.mark.slow
-@pytest.mark.section("Password guessing that stops")
-def test_the_limit_comes_back_by_itself_when_redis_does(make_app, tmp_path):
-    """A Redis of the test's own, stopped and started again under a running app."""
-    server = shutil.which("redis-server")
-    if server is None:
-        not_installed("redis-server is not installed: apt-get install redis-server")
-    port = str(free_port())
+class RedisOfTheTestsOwn:
+    """A redis-server on a free loopback port, for one test: started, stopped, paused."""
 
-    def start():
-        process = subprocess.Popen(
-            [server, "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def __init__(self, folder):
+        self.server = shutil.which("redis-server")
+        if self.server is None:
+            not_installed("redis-server is not installed: apt-get install redis-server")
+        self.folder, self.port, self.process = folder, str(free_port()), None
+        self.url = redis_url_on(self.port)
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [self.server, "--port", self.port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.folder)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", int(port))) == 0:
-                    return process
+                if probe.connect_ex(("127.0.0.1", int(self.port))) == 0:
+                    return
             time.sleep(0.05)
-        process.kill()
+        self.stop()
         raise AssertionError("redis-server did not start")
 
-    visitor = FormClient(make_app(RATELIMIT_STORAGE_URI=redis_url_on(port)).test_client())
-    redis_server = start()
-    try:
-        assert fail(visitor, 1) == [200]
-        redis_server.terminate()
-        redis_server.wait(timeout=10)
-        assert fail(visitor, 1) == [503]
-        redis_server = start()
-        assert fail(visitor, 1) == [200]
-        assert visitor.login("alice", "wonderland").status_code == 302
-    finally:
-        redis_server.terminate()
-        redis_server.wait(timeout=10)
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)  # a paused server cannot end
+            self.process.terminate()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def own_redis(tmp_path):
+    redis_server = RedisOfTheTestsOwn(tmp_path)
+    redis_server.start()
+    yield redis_server
+    redis_server.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.section("Password guessing that stops")
+def test_the_limit_comes_back_by_itself_when_redis_does(make_app, own_redis):
+    """A Redis of the test's own, stopped and started again under a running app."""
+    visitor = FormClient(make_app(RATELIMIT_STORAGE_URI=own_redis.url).test_client())
+    assert fail(visitor, 1) == [200]
+    own_redis.stop()
+    assert fail(visitor, 1) == [503]
+    own_redis.start()
+    assert fail(visitor, 1) == [200]
+    assert visitor.login("alice", "wonderland").status_code == 302
+
+
+@pytest.mark.slow
+@pytest.mark.section("Password guessing that stops", "Redis down")
+def test_a_redis_that_stops_answering_is_a_503_not_a_login_that_hangs(make_app, own_redis):
+    """A paused Redis accepts connections and never answers: without a timeout on every call,
+    a login would wait for it forever (and hold a server's worker)."""
+    app = make_app(RATELIMIT_STORAGE_URI=own_redis.url)
+    visitor = FormClient(app.test_client())
+    assert fail(visitor, 1) == [200]
+    own_redis.process.send_signal(signal.SIGSTOP)
+    answers = []
+    guess = threading.Thread(target=lambda: answers.append(visitor.login("alice", "a guess")), daemon=True)
+    guess.start()
+    guess.join(timeout=30)
+    assert answers, "the login was still waiting for Redis after 30 s"
+    assert answers[0].status_code == 503
+    assert 0 < int(answers[0].headers["Retry-After"]) <= 60
+    assert "Hello, visitor!" in words(FormClient(app.test_client()).client.get("/").text)  # needs no Redis
+    own_redis.process.send_signal(signal.SIGCONT)
+    assert visitor.login().status_code == 302
