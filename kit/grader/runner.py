@@ -34,12 +34,14 @@ def warnings_shown():
     The suite fails on any warning (pyproject.toml), to keep the reference
     steps clean. A learner's folder may warn (Flask-Limiter warns about its
     default storage, say): that is worth a line, not every test. What the
-    suite ignores stays ignored: -W options come after the ini's, and win.
+    suite ignores stays ignored, matched as pyproject's lines are matched:
+    replacing the ini's list (-o), where -W would read a module name as
+    exact (`flask_login` would then miss `flask_login.login_manager`).
     """
     with open(ROOT / "pyproject.toml", "rb") as project:
         listed = tomllib.load(project)["tool"]["pytest"]["ini_options"]["filterwarnings"]
     ignored = [line for line in listed if line.startswith("ignore:")]
-    return [option for line in ["default", *ignored] for option in ("-W", line)]
+    return ["-o", "filterwarnings=" + "\n".join(["default", *ignored])]
 
 
 WARNINGS_SHOWN = warnings_shown()
