@@ -187,12 +187,36 @@ def test_the_loader_call_shows_its_query_and_the_row_it_returned(visitor):
 
 
 @pytest.mark.since(4)
-def test_the_loader_query_of_a_deleted_user_shows_no_row(visitor, users):
+def test_the_loader_query_of_a_deleted_user_shows_no_row_and_the_exception_caught(visitor, users):
     visitor.login("bob", "bobthebuilder")
     users.delete("bob")
     shown = panel(visitor.client.get("/"))
-    query = rf"user_loader\((?:{STORED})\) → None [^·]*? SQL: SELECT [^→]+ → no row\b"
+    query = rf"user_loader\((?:{STORED})\) → None \(caught \w+\.DoesNotExist\)[^·]*? SQL: SELECT [^→]+ → no row\b"
     assert re.search(query, shown), shown
+
+
+@pytest.mark.since(1)
+def test_only_this_computer_sees_the_xray(xrayed):
+    """Another address gets the app's pages as they are, and no history: the X-ray shows
+    sessions and cookies, whatever the debug setting lets through."""
+    stranger = FormClient(FlaskClient(xrayed, xrayed.response_class, use_cookies=True))
+    stranger.client.environ_base["REMOTE_ADDR"] = "192.0.2.8"
+    stranger.login()
+    assert PANEL.search(stranger.client.get("/").text) is None
+    assert stranger.client.get("/_xray").status_code == 404
+    local = FlaskClient(xrayed, xrayed.response_class, use_cookies=True)
+    local.environ_base["REMOTE_ADDR"] = "::1"
+    history_page = local.get("/_xray")
+    assert history_page.status_code == 200
+    assert "192.0.2.8" not in history_page.text and "alice" not in history_page.text
+
+
+@pytest.mark.since(1)
+def test_the_history_page_is_never_sniffed_framed_or_scripted(visitor):
+    headers = visitor.client.get("/_xray").headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'none'" in headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
 
 
 @pytest.mark.since(4)

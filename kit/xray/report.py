@@ -6,6 +6,7 @@ session's included), and adds the panel just before an HTML page's
 </body>, changing nothing else.
 """
 
+import ipaddress
 import re
 import threading
 from collections import deque
@@ -31,6 +32,13 @@ class Report:
         )
 
     def __call__(self, environ, start_response):
+        # The X-ray shows sessions and cookies: only to this computer, whatever
+        # the debug setting. Anyone else gets the app as it is, and no history.
+        if not from_this_computer(environ):
+            if environ.get("PATH_INFO") == HISTORY_PATH:
+                start_response("404 NOT FOUND", [("Content-Type", "text/plain; charset=utf-8")])
+                return [b"Not Found"]
+            return self.wsgi_app(environ, start_response)
         # Answered here, in front of the app: the history page is none of the
         # app's routes, passes none of its hooks, and is not in the history.
         if environ.get("PATH_INFO") == HISTORY_PATH:
@@ -84,5 +92,17 @@ class Report:
             ("Content-Type", "text/html; charset=utf-8"),
             ("Content-Length", str(len(page))),
             ("Cache-Control", "no-store"),
+            # A page of this computer's requests: never guessed as another type, never
+            # framed, and nothing but its own inline style.
+            ("X-Content-Type-Options", "nosniff"),
+            ("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"),
         ])
         return [page]
+
+
+def from_this_computer(environ):
+    """Whether the request came from the loopback address (127.0.0.1, ::1)."""
+    try:
+        return ipaddress.ip_address(environ.get("REMOTE_ADDR", "")).is_loopback
+    except ValueError:
+        return False
