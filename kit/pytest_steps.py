@@ -8,6 +8,7 @@ test after step N: a weakness that the next step fixes. A test outside
 those folders (the kit's own) names its first step with
 ``@pytest.mark.since(N)``, or runs on every step.
 
+``pytest --step=N`` runs every test on reference step N alone.
 ``pytest --step-dir=PATH`` grades one folder instead, such as a learner's
 workshop copy: the folder is named like the step it rebuilds, and only the
 tests of that step and the ones before it run, and of those only the ones
@@ -115,6 +116,12 @@ def first_step(item):
 
 def pytest_addoption(parser):
     parser.addoption(
+        "--step",
+        metavar="N",
+        help="run the tests on one reference step only (its number, or its folder's name):"
+        " every test that runs on it",
+    )
+    parser.addoption(
         "--step-dir",
         metavar="PATH",
         help="grade this folder (named like a step, e.g. workshop/step03_login_required)"
@@ -141,6 +148,12 @@ def pytest_configure(config):
     for marker, meaning in MARKERS.items():
         config.addinivalue_line("markers", f"{marker}: {meaning}")
     config.steps_under_test = find_steps(config.getoption("step_dir"))
+    only = config.getoption("step")
+    if only is not None:
+        config.steps_under_test = [step for step in config.steps_under_test
+                                   if only in (str(step.number), step.name)]
+        if not config.steps_under_test:
+            raise pytest.UsageError(f"--step {only}: no such step; try a number from 1 to {len(STEPS)}")
 
 
 def pytest_generate_tests(metafunc):

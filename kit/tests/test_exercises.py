@@ -1,22 +1,23 @@
 """Every exercise's answer does what the exercise says it does.
 
-Each step's EXERCISES.md gives, under every exercise, an answer to unfold:
-a change to the step (a ```diff block, applied to the step as it is) and
-what the step's tests then print, in a marker just before the change:
+Each step's EXERCISES.md gives, under every exercise, an answer to unfold
+(in <details>): a change to the step, as a ```diff block applied to the step
+as it is, and a line saying what the step's tests then print:
 
-- `<!-- answer: the tests pass -->`: every test of the step passes;
-- `<!-- answer: test_a, test_b fail -->`: exactly those tests fail (under
-  any of their parameters), and every other one passes; or, where a change
-  breaks many, `<!-- answer: test_a, test_b fail, among 11 -->`: eleven
-  tests fail, those two among them;
-- `<!-- answer: dave logs in with PASSWORD -->`: the tests pass, and the
-  login form of the changed step lets that user in;
-- `<!-- answer: test_a says so -->`, with no change: an exercise that only
-  asks a question, whose answer a test of the step as it is holds.
+- `**What the tests print:** no failure.`
+- `**What the tests print:** no failure, and dave logs in with `PASSWORD`.`:
+  the changed step's login form lets that user in too;
+- `**What the tests print:** 7 failed: `test_a` and `test_b`.`: pytest counts
+  7 failures (a test with parameters fails once for each), in exactly those
+  tests;
+- `**What the tests print:** 11 failed, `test_a` and `test_b` among them.`;
+- `**What the tests print:** no failure, and `test_a` holds the answer.`,
+  with no change: an exercise that only asks a question, whose answer a test
+  of the step as it is holds.
 
 The change is applied to a copy of the repository, and the step's tests run
 there as the exercise tells the reader to run them:
-`.venv/bin/python -m pytest -q -k stepNN_name`.
+`.venv/bin/python -m pytest -q --step N`.
 """
 
 import os
@@ -30,10 +31,17 @@ import pytest
 
 from kit.steps import ROOT, step_folders
 
-ANSWER = re.compile(
-    r"^<!-- answer: (?P<promise>[^\n]*?) -->\n(?:```diff\n(?P<diff>.*?)^```$)?", re.M | re.S
-)
-LOGS_IN = re.compile(r"(?P<name>\w+) logs in with (?P<password>\S+)")
+ANSWER = re.compile(r"^<details>\n<summary>Answer</summary>\n(?P<body>.*?)^</details>$", re.M | re.S)
+DIFF = re.compile(r"^```diff\n(?P<diff>.*?)^```$", re.M | re.S)
+PRINTS = re.compile(r"^\*\*What the tests print:\*\* (?P<promise>.+?)\.$", re.M)
+NAMES = r"(?P<names>`test_\w+`(?:(?:, | and )`test_\w+`)*)"
+PROMISES = {
+    "pass": re.compile(r"no failure"),
+    "logs in": re.compile(r"no failure, and (?P<user>\w+) logs in with `(?P<password>\S+)`"),
+    "holds": re.compile(r"no failure, and `(?P<test>test_\w+)` holds the answer"),
+    "exactly": re.compile(rf"(?P<count>\d+) failed: {NAMES}"),
+    "among": re.compile(rf"(?P<count>\d+) failed, {NAMES} among them"),
+}
 # Run in the copy: whether the login form of the step lets a user in (a step
 # with a database gets its demo accounts first, as `make run` does).
 CAN_LOG_IN = """
@@ -54,8 +62,18 @@ def answers():
         page = folder / "EXERCISES.md"
         if page.is_file():
             for number, found in enumerate(ANSWER.finditer(page.read_text(encoding="utf-8")), 1):
-                yield pytest.param(folder.name, found["promise"], found["diff"],
+                diff, prints = DIFF.search(found["body"]), PRINTS.search(found["body"])
+                yield pytest.param(folder.name, prints and prints["promise"], diff and diff["diff"],
                                    id=f"{folder.name}:answer {number}")
+
+
+def promise_of(text):
+    """What an answer says the tests print, read: its kind, and the parts it names."""
+    for kind, pattern in reversed(PROMISES.items()):
+        found = pattern.fullmatch(text or "")
+        if found:
+            return kind, found
+    raise AssertionError(f"an answer needs a line `**What the tests print:** ...`, not {text!r}")
 
 
 def test_every_step_has_exercises_with_answers():
@@ -66,7 +84,7 @@ def test_every_step_has_exercises_with_answers():
         text = page.read_text(encoding="utf-8")
         exercises = re.findall(r"^## \d+\. ", text, re.M)
         assert len(exercises) >= 2, f"{folder.name}/EXERCISES.md has {len(exercises)} exercises"
-        assert len(ANSWER.findall(text)) == len(exercises) == text.count("<details>"), (
+        assert len(ANSWER.findall(text)) == len(exercises) == text.count("<details>") == len(PRINTS.findall(text)), (
             f"{folder.name}/EXERCISES.md: each exercise needs one answer, in <details>"
         )
         chapter = (folder / "README.md").read_text(encoding="utf-8")
@@ -86,24 +104,28 @@ def copy_of_the_repository(destination):
 
 
 def failed_tests(clone, step):
-    """Run the step's tests in the copy, as the reader does: the names that failed, and how many ran."""
+    """Run the step's tests in the copy, as the reader does: each failure's test name, once per
+    failure, and how many tests ran."""
     report = clone / "report.xml"
     env = {key: value for key, value in os.environ.items()
            if key not in ("FULL", "XRAY", "TEST_DATABASE_URL", "PYTEST_XDIST_WORKER")}
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-k", step, "-p", "no:cacheprovider", "-p", "no:xdist",
+        [sys.executable, "-m", "pytest", "-q", "--step", step, "-p", "no:cacheprovider", "-p", "no:xdist",
          "-p", "no:playwright", f"--junitxml={report}"],
         cwd=clone, env=env, capture_output=True, text=True, timeout=600,
     )
     assert report.exists(), f"the tests did not run:\n{run.stdout}\n{run.stderr}"
     cases = list(ElementTree.parse(report).getroot().iter("testcase"))
-    failed = {TEST_NAME.sub("", case.get("name")) for case in cases
-              if case.find("failure") is not None or case.find("error") is not None}
+    failed = [TEST_NAME.sub("", case.get("name")) for case in cases
+              if case.find("failure") is not None or case.find("error") is not None]
     return failed, len(cases), run.stdout
 
 
 @pytest.mark.parametrize("folder, promise, diff", list(answers()))
 def test_the_answer_does_what_the_exercise_says(folder, promise, diff, tmp_path):
+    kind, said = promise_of(promise)
+    assert (diff is None) == (kind == "holds"), (
+        "an answer changes the step, unless a test of the step as it is holds it")
     clone = copy_of_the_repository(tmp_path / "repository")
     if diff is not None:
         (tmp_path / "answer.diff").write_text(diff, encoding="utf-8")
@@ -112,26 +134,18 @@ def test_the_answer_does_what_the_exercise_says(folder, promise, diff, tmp_path)
         assert applied.returncode == 0, f"the answer's change does not apply to {folder}:\n{applied.stderr}"
     failed, ran, output = failed_tests(clone, folder)
     assert ran > 0, f"no test of {folder} ran"
-    if promise == "the tests pass" or LOGS_IN.fullmatch(promise):
-        assert diff is not None, "an answer that changes nothing passes trivially"
-        assert failed == set(), f"these tests fail:\n{output[-3000:]}"
-        user = LOGS_IN.fullmatch(promise)
-        if user:
-            logged_in = subprocess.run([sys.executable, "-c", CAN_LOG_IN, folder, *user.groups()],
-                                       cwd=clone, capture_output=True, text=True)
-            assert logged_in.stdout.strip() == "True", f"{user['name']} cannot log in:\n{logged_in.stderr}"
-    elif promise.endswith(" says so"):
-        assert diff is None, "an answer that a test holds changes nothing"
-        named = promise.removesuffix(" says so")
-        assert failed == set() and f"{named}[" in (clone / "report.xml").read_text(encoding="utf-8"), (
-            f"{named} did not run and pass on {folder}:\n{output[-3000:]}"
-        )
-    else:
-        failing = re.fullmatch(r"(?P<named>test_\w+(?:, test_\w+)*) fails?(?:, among (?P<among>\d+))?", promise)
-        assert diff is not None and failing, f"cannot read the answer's promise {promise!r}"
-        named = set(failing["named"].split(", "))
-        if failing["among"]:
-            assert named <= failed and len(failed) == int(failing["among"]), (
-                f"expected {failing['among']} tests to fail, {sorted(named)} among them:\n{output[-3000:]}")
-        else:
-            assert failed == named, f"expected exactly {sorted(named)} to fail:\n{output[-3000:]}"
+    if kind in ("pass", "logs in", "holds"):
+        assert failed == [], f"these tests fail:\n{output[-3000:]}"
+    if kind == "holds":
+        assert f'name="{said["test"]}[' in (clone / "report.xml").read_text(encoding="utf-8"), (
+            f"{said['test']} did not run on {folder}")
+    if kind == "logs in":
+        logged_in = subprocess.run([sys.executable, "-c", CAN_LOG_IN, folder, said["user"], said["password"]],
+                                   cwd=clone, capture_output=True, text=True)
+        assert logged_in.stdout.strip() == "True", f"{said['user']} cannot log in:\n{logged_in.stderr}"
+    if kind in ("exactly", "among"):
+        named = set(re.findall(r"`(test_\w+)`", said["names"]))
+        assert len(failed) == int(said["count"]), f"{len(failed)} failed, not {said['count']}:\n{output[-3000:]}"
+        assert named <= set(failed), f"{sorted(named - set(failed))} did not fail:\n{output[-3000:]}"
+        if kind == "exactly":
+            assert set(failed) == named, f"{sorted(set(failed) - named)} failed too"
