@@ -45,3 +45,40 @@ def test_basic_session_protection_keeps_a_remembered_user_logged_in(make_app):
     restarted = remembered_alice_after_a_restart(make_app(SESSION_PROTECTION="basic"))
     assert "Hello, alice!" in restarted.get("/").text
     assert "Hello, alice!" in restarted.get("/").text
+
+
+@pytest.mark.since(6)
+@pytest.mark.until(6)
+def test_a_thief_who_sends_the_victims_user_agent_and_address_passes_session_protection(make_app):
+    """Steps 3 and 6: Flask-Login 0.6.3 builds the session identifier from the first
+    X-Forwarded-For, a header the client writes. A copied session cookie, sent from another
+    address with the victim's User-Agent and the victim's address in that header, keeps even
+    its freshness. (Flask-Login 0.7 uses the address the request came from.)"""
+    app = make_app()
+    victim = FormClient(app.test_client())
+    victim.client.environ_base.update(REMOTE_ADDR="198.51.100.7", HTTP_USER_AGENT="Victim/1.0")
+    victim.login()
+    thief = app.test_client()
+    thief.environ_base.update(REMOTE_ADDR="203.0.113.66", HTTP_USER_AGENT="Victim/1.0")
+    thief.set_cookie("session", victim.client.get_cookie("session").value)
+    profile = thief.get("/profile", headers={"X-Forwarded-For": "198.51.100.7"})
+    assert "Your login is <strong>fresh</strong>" in profile.text
+
+
+def test_the_flask_login_version_the_documents_name_is_the_pinned_one():
+    """A chapter that says "Flask-Login 0.6.3" says what the steps run: the version pinned in
+    requirements.txt. After an upgrade, this test lists every place to read again."""
+    import re
+
+    from kit.steps import ROOT
+
+    pinned = re.search(r"^Flask-Login==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M)[1]
+    places = [*ROOT.glob("*.md"), *ROOT.glob("docs/*.md"), *ROOT.glob("step0*/*.md"),
+              *ROOT.glob("step0*/*.py"), *ROOT.glob("tests/**/*.py"), *ROOT.glob("kit/**/*.py")]
+    named = {f"{path.relative_to(ROOT)}: Flask-Login {version}"
+             for path in places
+             # "since Flask-Login 0.6.0" dates a change; it names no version the steps run.
+             for version in re.findall(r"(?<![Ss]ince )Flask-Login (\d+\.\d+\.\d+)",
+                                       path.read_text(encoding="utf-8"))
+             if version != pinned}
+    assert named == set(), f"these name another version than the pinned {pinned}"
