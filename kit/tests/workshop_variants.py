@@ -333,19 +333,19 @@ WRONG = {
          '    if False:'),
     ]),
     "failures counted per account alone": (8, "Password guessing that stops", [
-        ("throttle.py", '    (parse("10 per 15 minutes"), lambda account, address: f"{account}|{address}",',
-         '    (parse("10 per 15 minutes"), lambda account, address: account,'),
+        ("throttle.py", '     lambda account, address: f"account and address:{account}|{address}",',
+         '     lambda account, address: f"account:{account}",'),
     ]),
     "X-Forwarded-For believed without TRUSTED_PROXIES": (8, "Password guessing that stops", [
         ("throttle.py", "    address = get_remote_address()\n", "    address = request.access_route[0]\n"),
     ]),
     "each failure counted after its password check": (8, "Password guessing that stops", [
-        ("throttle.py", '        if not limiter.limiter.hit(limit, "password", counted_for(account, address)):',
-         '        if not limiter.limiter.test(limit, "password", counted_for(account, address)):'),
+        ("throttle.py", '        if not limiter.limiter.hit(limit, "password", key):',
+         '        if not limiter.limiter.test(limit, "password", key):'),
         ("throttle.py", "def password_accepted(account):", '''def count_failure(account):
     """A wrong password: counted once it has been checked."""
     for limit, counted_for, _ in PASSWORD_LIMITS:
-        limiter.limiter.hit(limit, "password", counted_for(account, get_remote_address()))
+        limiter.limiter.hit(limit, "password", counted_for(account, counted_address()))
 
 
 def password_accepted(account):'''),
@@ -363,9 +363,9 @@ def password_accepted(account):'''),
          '            count_failure(current_user.name)'),
     ]),
     "one count only, per account and address": (8, "Password guessing that stops", [
-        ("throttle.py", """    (parse("100 per 15 minutes"), lambda account, address: account,
+        ("throttle.py", """    (parse("100 per 15 minutes"), lambda account, address: f"account:{account}",
      "Too many wrong passwords for this account."),
-    (parse("100 per 15 minutes"), lambda account, address: address,
+    (parse("100 per 15 minutes"), lambda account, address: f"address:{address}",
      "Too many passwords tried from your address."),
 """, ""),
     ]),
