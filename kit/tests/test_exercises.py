@@ -22,14 +22,14 @@ there as the exercise tells the reader to run them:
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
 
 import pytest
 
-from kit.steps import ROOT, step_folders
+from kit.fresh_clone import make_fresh_clone
+from kit.steps import step_folders
 
 ANSWER = re.compile(r"^<details>\n<summary>Answer</summary>\n(?P<body>.*?)^</details>$", re.M | re.S)
 DIFF = re.compile(r"^```diff\n(?P<diff>.*?)^```$", re.M | re.S)
@@ -91,18 +91,6 @@ def test_every_step_has_exercises_with_answers():
         assert "](EXERCISES.md)" in chapter, f"{folder.name}/README.md does not link its exercises"
 
 
-def copy_of_the_repository(destination):
-    """The repository's files as they are now (committed or not), without its environment."""
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                            cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
-    for name in filter(None, listed):
-        source = ROOT / name
-        if source.is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination / name)
-    return destination
-
-
 def failed_tests(clone, step):
     """Run the step's tests in the copy, as the reader does: each failure's test name, once per
     failure, and how many tests ran."""
@@ -126,7 +114,8 @@ def test_the_answer_does_what_the_exercise_says(folder, promise, diff, tmp_path)
     kind, said = promise_of(promise)
     assert (diff is None) == (kind == "holds"), (
         "an answer changes the step, unless a test of the step as it is holds it")
-    clone = copy_of_the_repository(tmp_path / "repository")
+    # The repository as a reader's clone has it, with the tests' own environment.
+    clone = make_fresh_clone(tmp_path / "repository")
     if diff is not None:
         (tmp_path / "answer.diff").write_text(diff, encoding="utf-8")
         applied = subprocess.run(["git", "apply", str(tmp_path / "answer.diff")], cwd=clone,

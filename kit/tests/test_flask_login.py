@@ -6,9 +6,12 @@ change. These are facts about the library, not requirements of a learner's
 folder, so they live among the kit's tests and are never graded.
 """
 
+import re
+
 import pytest
 
 from kit.forms import FormClient
+from kit.steps import ROOT
 
 
 def remembered_alice_after_a_restart(app):
@@ -68,10 +71,6 @@ def test_a_thief_who_sends_the_victims_user_agent_and_address_passes_session_pro
 def test_the_flask_login_version_the_documents_name_is_the_pinned_one():
     """A chapter that says "Flask-Login 0.6.3" says what the steps run: the version pinned in
     requirements.txt. After an upgrade, this test lists every place to read again."""
-    import re
-
-    from kit.steps import ROOT
-
     pinned = re.search(r"^Flask-Login==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M)[1]
     places = [*ROOT.glob("*.md"), *ROOT.glob("docs/*.md"), *ROOT.glob("step0*/*.md"),
               *ROOT.glob("step0*/*.py"), *ROOT.glob("tests/**/*.py"), *ROOT.glob("kit/**/*.py")]
