@@ -95,10 +95,16 @@ def own_step_first(items):
     described = [describe(item) for item in items]
     newest = max((test["since"] for test in described), default=0)
     places = chapter_places(described)
+    # Two concepts taught in one section run one after the other, as collected.
+    collected_first = {}
+    for index, test in enumerate(described):
+        collected_first.setdefault(concept_of(test), index)
 
     def order(index):
         test = described[index]
-        return (0, places[concept_of(test)], index) if test["since"] == newest else (1, 0, index)
+        concept = concept_of(test)
+        return (0, places[concept], collected_first[concept], index) if test["since"] == newest \
+            else (1, 0, 0, index)
 
     items[:] = [items[index] for index in sorted(range(len(items)), key=order)]
 

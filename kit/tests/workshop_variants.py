@@ -336,7 +336,7 @@ WRONG = {
         ("throttle.py", '     lambda account, address: f"account and address:{account}|{address}",',
          '     lambda account, address: f"account:{account}",'),
     ]),
-    "X-Forwarded-For believed without TRUSTED_PROXIES": (8, "Password guessing that stops", [
+    "X-Forwarded-For believed without TRUSTED_PROXIES": (8, "Behind a proxy", [
         ("throttle.py", "    address = get_remote_address()\n", "    address = request.access_route[0]\n"),
     ]),
     "each failure counted after its password check": (8, "Password guessing that stops", [

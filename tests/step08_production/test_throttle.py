@@ -29,6 +29,10 @@ pytestmark = [pytest.mark.concept("Password guessing that stops"),
 
 LIMIT = 10
 START = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+# The hundred-attempt counts of 8.2 are a concept of their own: a learner who
+# has built the limit of ten sees it graded first, while the wider counts,
+# the slowest tests of the step, still run.
+WIDER_COUNTS = pytest.mark.concept("Counts per account and per address, each its own")
 
 
 def visitor_from(app, address):
@@ -158,6 +162,7 @@ def test_guesses_sent_at_once_get_at_most_ten_password_checks(app, monkeypatch):
     assert sorted(statuses) == [200] * LIMIT + [429]
 
 
+@WIDER_COUNTS
 @pytest.mark.requirement("8.2")
 def test_one_address_trying_many_accounts_is_stopped_at_100(app, auth):
     """Spraying: one password on many names. The owner, from elsewhere, still logs in."""
@@ -171,6 +176,7 @@ def test_one_address_trying_many_accounts_is_stopped_at_100(app, auth):
     assert visitor_from(app, "198.51.100.7").login().status_code == 302
 
 
+@WIDER_COUNTS
 @pytest.mark.requirement("8.2")
 def test_logging_in_does_not_clear_the_count_of_the_address(app, auth):
     """Or an attacker with an account of their own would spray, log in, and spray again."""
@@ -183,6 +189,7 @@ def test_logging_in_does_not_clear_the_count_of_the_address(app, auth):
     assert auth.login("carol", "Winter2026!").status_code == 429
 
 
+@WIDER_COUNTS
 @pytest.mark.requirement("8.2")
 def test_one_account_guessed_from_many_addresses_is_stopped_at_100(app):
     """Ten addresses, ten guesses each: the account's own count then refuses every address.
@@ -198,6 +205,7 @@ def test_one_account_guessed_from_many_addresses_is_stopped_at_100(app):
     assert late.login("bob", "bobthebuilder").status_code == 302
 
 
+@WIDER_COUNTS
 @pytest.mark.requirement("8.2")
 def test_a_username_that_reads_like_an_address_adds_nothing_to_that_addresss_count(app):
     """The counts of accounts and of addresses are kept apart. Otherwise a hundred failures for
@@ -219,7 +227,8 @@ def test_the_addresses_of_one_ipv6_64_are_counted_as_one(app):
     assert visitor_from(app, "2001:db8:5:8::1").login().status_code == 302  # the next /64
 
 
-@pytest.mark.requirement("8.1")
+@WIDER_COUNTS
+@pytest.mark.requirement("8.1", "8.2")
 def test_an_attempt_refused_by_one_count_adds_to_no_other(make_app):
     """From an address at its cap, attempts for bob are refused, and cost bob nothing: once the
     address's count has moved on, bob still has his ten tries from it."""
@@ -237,7 +246,9 @@ def test_an_attempt_refused_by_one_count_adds_to_no_other(make_app):
         assert sprayer.login("bob", "bobthebuilder").status_code == 302
 
 
+@WIDER_COUNTS
 @pytest.mark.requirement("8.2")
+@pytest.mark.section("Behind a proxy")
 def test_a_forwarded_address_is_not_believed_without_trusted_proxies(app):
     """Without TRUSTED_PROXIES the app trusts no proxy: a guesser who names a new address in
     X-Forwarded-For with every guess is counted at the address the request came from."""
