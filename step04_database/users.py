@@ -32,10 +32,11 @@ class User(UserMixin, db.Model):
         return self.active
 
     def check_password(self, password):
-        # A hash Werkzeug cannot read (a row edited by hand) raises ValueError: a failed login.
+        # A hash Werkzeug cannot read (a row edited by hand) raises ValueError, or
+        # OverflowError for a number too big to use: either is a failed login.
         try:
             return check_password_hash(self.password_hash, password)
-        except ValueError:
+        except (ValueError, OverflowError):
             return False
 
 

@@ -232,6 +232,16 @@ DEMO_HASHES = {
         " Anyone can forge sessions for this app: never use it in production."''',
          '''        "Signing cookies with a key that anyone can read: fine here, never in production."'''),
     ]),
+    "a taken name refused with a message and ctx.exit(1)": (4, [
+        ("cli.py", '        raise click.ClickException(f"There is already a user called {username}.") from None',
+         '        click.echo(f"Error: there is already a user called {username}.", err=True)\n'
+         '        click.get_current_context().exit(1)'),
+    ]),
+    "a taken name refused with a message and SystemExit(1)": (4, [
+        ("cli.py", '        raise click.ClickException(f"There is already a user called {username}.") from None',
+         '        click.echo(f"{username} is taken.", err=True)\n'
+         '        raise SystemExit(1) from None'),
+    ]),
 }
 
 WRONG = {
@@ -372,5 +382,11 @@ def password_accepted(account):'''),
     "a successful login clears the address's count too": (8, "Password guessing that stops", [
         ("throttle.py", "        for limit, counted_for, _ in PASSWORD_LIMITS[:2]:",
          "        for limit, counted_for, _ in PASSWORD_LIMITS:"),
+    ]),
+    "a hash too big for C caught as ValueError only": (4, "Passwords in a table", [
+        ("users.py", "        except (ValueError, OverflowError):", "        except ValueError:"),
+    ]),
+    "Flask-Limiter's fixed window, not a moving one": (8, "Password guessing that stops", [
+        ("__init__.py", '        RATELIMIT_STRATEGY="moving-window",\n', ""),
     ]),
 }

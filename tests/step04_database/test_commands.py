@@ -4,7 +4,10 @@ A command's error is graded by its exit status, the name it mentions, and
 the absence of a traceback; its exact words are the chapter's to choose.
 """
 
-import click
+import io
+import sys
+import threading
+
 import pytest
 from flask.cli import ScriptInfo
 from werkzeug.security import check_password_hash
@@ -16,6 +19,22 @@ from tests.interleaving import Rendezvous, hold_writes
 pytestmark = [pytest.mark.concept("Commands to manage users"),
               pytest.mark.section("Managing users from the command line"),
               pytest.mark.requirement("4.5")]
+
+
+class OutputOfEachThread(io.TextIOBase):
+    """A stand-in for sys.stdout and sys.stderr that keeps what each thread writes apart."""
+
+    encoding, errors = "utf-8", "strict"
+
+    def __init__(self):
+        self.of_this_thread = threading.local()
+
+    def write(self, text):
+        self.of_this_thread.text = getattr(self.of_this_thread, "text", "") + text
+        return len(text)
+
+    def written(self):
+        return getattr(self.of_this_thread, "text", "")
 
 
 def assert_a_clear_error(result, name):
@@ -72,27 +91,30 @@ class TestAddUser:
         one or finished: four that look first all find no eve, and all insert.
         """
         app = make_app()
-        database, together = database_of(step), Rendezvous(4)
+        database, together, output = database_of(step), Rendezvous(4), OutputOfEachThread()
+        # What each command writes, kept apart: the threads share sys.stdout and sys.stderr.
+        monkeypatch.setattr(sys, "stdout", output)
+        monkeypatch.setattr(sys, "stderr", output)
 
         def add_eve():
+            """Run `flask add-user eve` as a shell would: its exit status, and what it wrote."""
             try:
-                # As test_cli_runner does, without its capture of sys.stdout,
-                # which threads would share.
                 app.cli.main(["add-user", "eve", "--password", "adam-and-eve"],
-                             standalone_mode=False, obj=ScriptInfo(create_app=lambda: app))
-                return "added"
-            except click.ClickException as error:
-                return "refused", error.format_message()
+                             standalone_mode=True, obj=ScriptInfo(create_app=lambda: app))
+                status = 0
+            except SystemExit as ended:  # click ends every command with one, ClickException too
+                status = ended.code if isinstance(ended.code, int) else 1
             except Exception as error:  # a traceback for the administrator
                 return "crashed", repr(error)
             finally:
                 database.close()  # each thread's own connection, as its process's end would
+            return ("added", "") if status == 0 else (f"exit status {status}", output.written())
 
         hold_writes(monkeypatch, database, together)
         outcomes = together.run([add_eve] * 4)
-        assert outcomes.count("added") == 1, outcomes
-        assert all(outcome[0] == "refused" and "eve" in outcome[1]
-                   for outcome in outcomes if outcome != "added"), outcomes
+        assert [what for what, _ in outcomes].count("added") == 1, outcomes
+        assert all(what == "exit status 1" and "eve" in said
+                   for what, said in outcomes if what != "added"), outcomes
         monkeypatch.undo()
         assert text_in_tables(step).count("eve") == 1
 

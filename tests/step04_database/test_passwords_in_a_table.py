@@ -35,9 +35,11 @@ def test_every_login_attempt_checks_exactly_one_hash(auth, hash_checks, username
 @pytest.mark.parametrize(
     "stored_hash",
     ["", "x", "foo$bar$baz", "scrypt:3:8:1$salt$hash", "pbkdf2:sha999:1$salt$hash",
-     "pbkdf2:sha256:0$salt$hash", "wonderland"],
+     "pbkdf2:sha256:0$salt$hash", "pbkdf2:sha256:99999999999999999999$salt$hash",
+     "scrypt:99999999999999999999:8:1$salt$hash", "wonderland"],
     ids=["empty", "one character", "unknown method", "bad scrypt parameters",
-         "unknown digest", "zero iterations", "plaintext"],
+         "unknown digest", "zero iterations", "iterations too many for C",
+         "scrypt cost too big for C", "plaintext"],
 )
 @pytest.mark.section("Passwords in a table")
 def test_a_malformed_stored_hash_is_a_failed_login(client, auth, users, stored_hash):

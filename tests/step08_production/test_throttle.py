@@ -107,6 +107,19 @@ def test_the_window_passes(make_app):
         assert visitor.login().status_code == 302
 
 
+def test_the_fifteen_minutes_are_any_fifteen_minutes(make_app):
+    """The window moves: one failure, nine more ten seconds before the quarter hour ends, and
+    just after it only one more guess is answered. A fixed window (Flask-Limiter's default)
+    starts again at each quarter hour: ten guesses before, ten after."""
+    with time_machine.travel(START, tick=False) as traveller:
+        visitor = FormClient(make_app().test_client())
+        assert fail(visitor, 1) == [200]
+        traveller.shift(timedelta(minutes=14, seconds=50))
+        assert fail(visitor, LIMIT - 1) == [200] * (LIMIT - 1)
+        traveller.shift(timedelta(seconds=11))  # the first failure has left the window
+        assert fail(visitor, 2) == [200, 429]
+
+
 def test_confirming_the_password_counts_too(auth):
     """The reauthentication form checks a password: its failures share the limit."""
     auth.login()
