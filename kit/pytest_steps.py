@@ -141,6 +141,7 @@ MARKERS = {
     "maintainer": "checks the project, not a step: in the full suite only, never graded",
     "own_app": "the test changes the app (a route, a hook), so it gets an app of its own",
     "sqlite_only": "the behaviour under test does not involve the database; once per step",
+    "postgresql_only": "a behaviour of PostgreSQL's connections: on the step's PostgreSQL run only",
 }
 
 
@@ -196,13 +197,14 @@ def pytest_collection_modifyitems(config, items):
         step = getattr(item, "callspec", None) and item.callspec.params.get("step")
         since, until = first_step(item), item.get_closest_marker("until")
         once = item.get_closest_marker("sqlite_only") and step and step.database == "postgresql"
+        server_only = item.get_closest_marker("postgresql_only") and step and step.database != "postgresql"
         if not full and in_the_full_suite_only(item):
             deselected.append(item)
         elif grading and not item.get_closest_marker("requirement"):
             deselected.append(item)
         elif step and (step.number < since or until and step.number > until.args[0]):
             deselected.append(item)
-        elif once:
+        elif once or server_only:
             deselected.append(item)
         else:
             selected.append(item)

@@ -1,4 +1,7 @@
-"""The database, through Flask-Peewee: it connects before each request, and closes after."""
+"""The database, through Flask-Peewee: it connects before each request, and closes after.
+
+Here "connect" borrows a connection from a pool, and "close" gives it back.
+"""
 
 import os
 from datetime import datetime, timezone
@@ -14,9 +17,17 @@ db = Database()
 def database_config(app):
     """Flask-Peewee's DATABASE setting: a SQLite file in the instance folder (git-ignored)."""
     path = os.path.join(app.instance_path, f"{app.name}.db")
-    # SQLite enforces foreign keys (deleting a user deletes their tokens)
-    # only when asked to.
-    return {"name": path, "engine": "peewee.SqliteDatabase", "pragmas": {"foreign_keys": 1}}
+    return {
+        "name": path,
+        # A pool: a connection stays open for the next request, whichever
+        # thread serves it. No cap: the development server serves requests at once.
+        "engine": "playhouse.pool.PooledSqliteDatabase",
+        "max_connections": None,
+        "check_same_thread": False,
+        # SQLite enforces foreign keys (deleting a user deletes their tokens)
+        # only when asked to.
+        "pragmas": {"foreign_keys": 1},
+    }
 
 
 def utc_now():

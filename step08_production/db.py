@@ -6,7 +6,7 @@ Here "connect" borrows a connection from a pool, and "close" gives it back.
 import os
 from datetime import datetime, timezone
 
-from flask import current_app, render_template, request
+from flask import current_app, request
 from flask_peewee.db import Database
 from playhouse.db_url import parse
 from werkzeug.routing import IntegerConverter
@@ -19,22 +19,25 @@ db = Database()
 def database_config(app):
     """Flask-Peewee's DATABASE setting: PostgreSQL if DATABASE_URL is set, else SQLite."""
     url = os.environ.get("DATABASE_URL")
-    if not url:
-        # A file in the instance folder (git-ignored), never in the package.
-        return {
-            "name": os.path.join(app.instance_path, f"{app.name}.db"),
-            # A pool, as for PostgreSQL: a new connection (with its pragmas) costs
-            # more than the loader's query. No cap (None): the development server
-            # serves all requests at once, and a SQLite file has no limit to protect.
-            "engine": "playhouse.pool.PooledSqliteDatabase",
-            "max_connections": None,
-            # A pooled connection serves whichever thread asks for it next.
-            "check_same_thread": False,
-            # Several processes (a server's workers) may use the file at once. In
-            # WAL mode readers do not block the writer, who waits for another (up
-            # to 5 s, peewee's default). Foreign keys are enforced only if asked.
-            "pragmas": {"journal_mode": "wal", "foreign_keys": 1},
-        }
+    if url:
+        return postgresql_config(url)
+    path = os.path.join(app.instance_path, f"{app.name}.db")
+    return {
+        "name": path,
+        # A pool: a connection stays open for the next request, whichever
+        # thread serves it. No cap: the development server serves requests at once.
+        "engine": "playhouse.pool.PooledSqliteDatabase",
+        "max_connections": None,
+        "check_same_thread": False,
+        # Several processes (a server's workers) may use the file at once. In
+        # WAL mode readers do not block the writer, who waits for another (up
+        # to 5 s, peewee's default). Foreign keys are enforced only if asked.
+        "pragmas": {"journal_mode": "wal", "foreign_keys": 1},
+    }
+
+
+def postgresql_config(url):
+    """The DATABASE setting for a postgresql:// URL; a URL of another kind is refused."""
     scheme = url.partition("://")[0]
     if scheme not in ("postgres", "postgresql"):
         raise RuntimeError(f"DATABASE_URL must be a postgresql:// URL, not {scheme}://")
@@ -61,7 +64,10 @@ def no_connection_free(error):
     headers = {"Retry-After": "10"}
     if request.path.startswith("/api/"):
         return {"error": "The service is busy. Try again in a few seconds."}, 503, headers
-    return render_template("unavailable.html", trouble="The site is busy"), 503, headers
+    # Not render_template: its context asks Flask-Login for current_user,
+    # whose loader would wait for a connection again.
+    page = current_app.jinja_env.get_template("unavailable.html")
+    return page.render(trouble="The site is busy"), 503, headers
 
 
 def utc_now():

@@ -9,8 +9,8 @@ cost. Every client logs in through its app's own login form.
 Compared: step 4 (its loader: `User.get_by_id` inside try / except
 User.DoesNotExist) and step 7 (its loader: a peewee join from the login to
 its user inside try / except Login.DoesNotExist), each on its default
-database settings (a SQLite file through plain `peewee.SqliteDatabase`: a
-connection opened and closed for every request), against a peer: the same
+database settings (a SQLite file through a pool, from which Flask-Peewee
+borrows a connection for every request), against a peer: the same
 pages in a Flask-SQLAlchemy app with the Flask Mega-Tutorial's loader,
 `db.session.get(User, int(id))`, rendering step 4's own templates, on a
 SQLite file through SQLAlchemy's connection pool.
@@ -24,7 +24,9 @@ one ratio, ours over the peer's, and the verdict is the median of those
 ratios (and the differences, the median of the rounds' differences).
 
 The budget: the peer pays at least 1.5 times what being logged in costs a
-step, that is a ratio of at most 1/1.5. The table says whether each step
+step, that is a ratio of at most 1/1.5. Token calls (`GET /api/me` with a
+Bearer token) are timed in every step that has them, taking turns; the
+budget is 2.5 ms each on SQLite. The table says whether each step
 holds it; no test asserts a time, and the exit status does not depend on it.
 """
 
@@ -56,6 +58,10 @@ STEPS = [
     ("step 7", "step07_ending_logins", "a join of the login and its user inside try / except Login.DoesNotExist"),
 ]
 PEER_LOADER = "`db.session.get(User, int(user_id))`"
+# The steps with API tokens, and the most a token call may take on SQLite.
+TOKEN_STEPS = [("step 5", "step05_request_loader"), ("step 6", "step06_remember_me"),
+               ("step 7", "step07_ending_logins"), ("step 8", "step08_production")]
+TOKEN_CALL_BUDGET = 2.5e-3
 HASH_METHODS = ["scrypt:131072:8:1", "scrypt:32768:8:1", "pbkdf2:sha256:1000000", "pbkdf2:sha256:600000"]
 
 
@@ -189,6 +195,25 @@ def connection_cost(app, rounds, requests):
     return statistics.median(take_turns([connect_and_close], requests)[0] for _ in range(rounds))
 
 
+def token_call_costs(folder, rounds, requests):
+    """Seconds per token call (GET /api/me with a Bearer token) in each step that has tokens:
+    the steps taking turns call by call, the median of each round, the median of the rounds."""
+    calls = []
+    for _, name in TOKEN_STEPS:
+        app = step_app(name, folder)
+        issued = app.test_cli_runner().invoke(args=["issue-token", "alice", "--name", "bench"])
+        assert issued.exit_code == 0, issued.output
+        client, headers = app.test_client(), {"Authorization": f"Bearer {issued.output.split()[-1]}"}
+
+        def call(client=client, headers=headers):
+            assert client.get("/api/me", headers=headers).status_code == 200
+
+        calls.append(call)
+    timings = [take_turns(calls, requests) for _ in range(rounds)]
+    return [(label, statistics.median(t[index] for t in timings))
+            for index, (label, _) in enumerate(TOKEN_STEPS)]
+
+
 def quartiles(values):
     if len(values) < 2:
         return values[0], values[0]
@@ -223,7 +248,7 @@ def µs(seconds):
     return f"{seconds * 1e6:.0f}"
 
 
-def table(compared, loader_times, connections, costs):
+def table(compared, loader_times, connections, costs, token_calls=()):
     """The figures, as Markdown tables and a verdict per step."""
     lines = [
         "| request | µs per request | SQL queries |",
@@ -273,6 +298,11 @@ def table(compared, loader_times, connections, costs):
         "| opening and closing a step's connection, as Flask-Peewee does for every request | µs |",
         "| --- | ---: |",
         *(f"| {label}: `{engine}` | {µs(seconds)} |" for label, engine, seconds in connections),
+        "",
+        "| a token call: `GET /api/me` with a Bearer token (the request loader's one query) | µs | budget |",
+        "| --- | ---: | --- |",
+        *(f"| {label} | {µs(seconds)} | {'within' if seconds <= TOKEN_CALL_BUDGET else 'OVER'}"
+          f" {TOKEN_CALL_BUDGET * 1e6:.0f} |" for label, seconds in token_calls),
         "",
         "| one login: checking the password with | ms |",
         "| --- | ---: |",
@@ -335,6 +365,7 @@ def main(argv=None):
             profile(steps, args.requests)
             return 0
         compared, loader_times, connections = measure(steps, peer, args.rounds, args.requests)
+        token_calls = token_call_costs(folder, args.rounds, args.requests)
     print(f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}.")
     print("Databases: " + "; ".join(f"{label}, a SQLite file through `{engine}` ({connecting(engine)})"
                                     for label, engine, _ in connections)
@@ -342,7 +373,7 @@ def main(argv=None):
     print(f"{args.rounds} rounds of {args.requests} requests (or loader calls) of each page, ours and the"
           " peer's taking turns one by one; a round's figure is the median of its requests, and the"
           " tables show medians over the rounds.\n")
-    print(table(compared, loader_times, connections, login_costs()))
+    print(table(compared, loader_times, connections, login_costs(), token_calls))
     return 0
 
 

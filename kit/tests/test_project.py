@@ -216,10 +216,13 @@ def test_make_bench_prints_its_table():
         assert row in result.stdout
     # Which database each side used, and a verdict per step from the paired ratios (with
     # one round on a busy machine, noise can make a ratio negative).
-    assert "a SQLite file through `peewee.SqliteDatabase`" in result.stdout
+    assert "a SQLite file through `playhouse.pool.PooledSqliteDatabase`" in result.stdout
     for step in ("step 4", "step 7"):
         assert re.search(rf"^{step}: -?\d+\.\d\d of the peer's, (within|OVER) the budget of 0\.67\.$",
                          result.stdout, re.M), step
+    # A token call timed in every step that has tokens, against its budget.
+    for step in ("step 5", "step 6", "step 7", "step 8"):
+        assert re.search(rf"^\| {step} \| \d+ \| (within|OVER) 2500 \|$", result.stdout, re.M), step
 
 
 @pytest.mark.since(4)

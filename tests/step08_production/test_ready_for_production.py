@@ -1,15 +1,19 @@
 """Step 8: ready for production: the secret key, security headers, body limits, PostgreSQL."""
 
 import logging
+import os
 import threading
 
 import peewee
+import psycopg
 import pytest
 from flask import template_rendered
 from flask_peewee.utils import load_class
 from playhouse.pool import PooledDatabase
 
 from kit.databases import close, database_of
+from kit.forms import FormClient
+from kit.pages import words
 from tests.tokens import assert_json_error, bearer, tokens_of
 
 pytestmark = [pytest.mark.concept("Ready for production: secret key, headers, body limits, PostgreSQL"), pytest.mark.section("Ready for production")]
@@ -124,12 +128,30 @@ def test_a_database_url_of_another_kind_is_refused_without_showing_it(
     assert "hunter22" not in str(refused.value)
 
 
+@pytest.mark.postgresql_only
+@pytest.mark.section("PostgreSQL, and why a pool")
+def test_a_connection_the_server_ended_is_replaced_before_a_request_uses_it(auth):
+    """The pool checks each connection before it lends it (a round trip, SELECT 1). The server
+    ends every connection of the app, as a restart or a failover does: alice's next page gets
+    a new connection, not an error."""
+    auth.login()
+    assert "Hello, alice!" in words(auth.client.get("/").text)
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as administrator:
+        ended = administrator.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    assert ended, "the pool kept no connection to end"
+    page = auth.client.get("/")
+    assert page.status_code == 200 and "Hello, alice!" in words(page.text)
+
+
 @pytest.mark.section("PostgreSQL, and why a pool")
 @pytest.mark.requirement("8.6")
 def test_a_request_that_finds_no_free_connection_in_time_gets_a_503(step, make_app):
-    """A pool of one connection, taken by a page paused while it renders: the next requests,
-    sent together, wait the pool's tenth of a second (10 s in the step), then get a 503 that
-    says to come back, JSON under /api/."""
+    """A pool of one connection, taken by alice's page, paused while it renders: the next
+    requests that need the database, sent together, wait the pool's tenth of a second (10 s in
+    the step), then get a 503 that says to come back, JSON under /api/."""
     own = make_app()
     database, pooled = own.config["DATABASE"], issubclass(engine(own), PooledDatabase)
     # On SQLite, the step's pooled engine in place of the tests' plain one.
@@ -137,6 +159,9 @@ def test_a_request_that_finds_no_free_connection_in_time_gets_a_503(step, make_a
     app = make_app(DATABASE={
         **database, **({} if pooled else sqlite_pool), "max_connections": 1, "timeout": 0.1
     })
+    alice, bob = FormClient(app.test_client()), FormClient(app.test_client())
+    assert alice.login().status_code == bob.login("bob", "bobthebuilder").status_code == 302
+    token = app.test_cli_runner().invoke(args=["issue-token", "bob", "--name", "laptop"]).output.split()[-1]
     close(database_of(step))  # the connection init-db left to this thread, on PostgreSQL
     holder, paused, resume, answers = [], threading.Event(), threading.Event(), {}
 
@@ -146,15 +171,15 @@ def test_a_request_that_finds_no_free_connection_in_time_gets_a_503(step, make_a
             paused.set()
             resume.wait(timeout=30)
 
-    def visit(name, path):
-        answers[name] = app.test_client().get(path)
+    def visit(name, client, path, headers=None):
+        answers[name] = client.get(path, headers=headers)
 
     with template_rendered.connected_to(pause_the_first_page, app):
-        first = threading.Thread(target=visit, args=("first", "/login"))
+        first = threading.Thread(target=visit, args=("first", alice.client, "/"))
         first.start()
         assert paused.wait(timeout=30)
-        waiting = [threading.Thread(target=visit, args=(name, path))
-                   for name, path in (("page", "/login"), ("api", "/api/me"))]
+        waiting = [threading.Thread(target=visit, args=("page", bob.client, "/")),
+                   threading.Thread(target=visit, args=("api", app.test_client(), "/api/me", bearer(token)))]
         for thread in waiting:
             thread.start()
         for thread in waiting:
