@@ -103,7 +103,8 @@ class TestAddUser:
                              standalone_mode=True, obj=ScriptInfo(create_app=lambda: app))
                 status = 0
             except SystemExit as ended:  # click ends every command with one, ClickException too
-                status = ended.code if isinstance(ended.code, int) else 1
+                # As a shell reads it: no code is 0, a number itself, a message 1.
+                status = ended.code if isinstance(ended.code, int) else 0 if ended.code is None else 1
             except Exception as error:  # a traceback for the administrator
                 return "crashed", repr(error)
             finally:
