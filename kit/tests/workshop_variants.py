@@ -389,4 +389,11 @@ def password_accepted(account):'''),
     "Flask-Limiter's fixed window, not a moving one": (8, "Password guessing that stops", [
         ("__init__.py", '        RATELIMIT_STRATEGY="moving-window",\n', ""),
     ]),
+    "the busy page rendered with render_template": (8, ("PostgreSQL, and why a pool",
+                                                       "finding out takes a connection"), [
+        ("db.py", """    page = current_app.jinja_env.get_template("unavailable.html")
+    return page.render(trouble="The site is busy"), 503, headers""",
+         """    return render_template("unavailable.html", trouble="The site is busy"), 503, headers"""),
+        ("db.py", "from flask import current_app, request", "from flask import current_app, render_template, request"),
+    ]),
 }
