@@ -312,8 +312,7 @@ WRONG = {
         ("auth.py", "from flask_login import LoginManager,", "from flask_login import LoginManager, login_required,"),
     ]),
     'a database in ":memory:"': (4, "Flask-Peewee: a connection per request", [
-        ("db.py", '    return {"name": path, "engine": "peewee.SqliteDatabase"}',
-         '    return {"name": ":memory:", "engine": "peewee.SqliteDatabase"}'),
+        ("db.py", '        "name": path,\n', '        "name": ":memory:",\n'),
     ]),
     "tokens stored as they are": (5, "Tokens: random, shown once, stored as a hash", [
         ("tokens.py", "    return hashlib.sha256(token.encode()).hexdigest()", "    return token"),
