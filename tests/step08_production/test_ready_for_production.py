@@ -152,13 +152,8 @@ def test_a_request_that_finds_no_free_connection_in_time_gets_a_503(step, make_a
     """A pool of one connection, taken by alice's page, paused while it renders: the next
     requests that need the database, sent together, wait the pool's tenth of a second (10 s in
     the step), then get a 503 that says to come back, JSON under /api/."""
-    own = make_app()
-    database, pooled = own.config["DATABASE"], issubclass(engine(own), PooledDatabase)
-    # On SQLite, the step's pooled engine in place of the tests' plain one.
-    sqlite_pool = {"engine": "playhouse.pool.PooledSqliteDatabase", "check_same_thread": False}
-    app = make_app(DATABASE={
-        **database, **({} if pooled else sqlite_pool), "max_connections": 1, "timeout": 0.1
-    })
+    # The tests' database (SQLite) and the step's (PostgreSQL) are both pools: this one is smaller.
+    app = make_app(DATABASE={**make_app().config["DATABASE"], "max_connections": 1, "timeout": 0.1})
     alice, bob = FormClient(app.test_client()), FormClient(app.test_client())
     assert alice.login().status_code == bob.login("bob", "bobthebuilder").status_code == 302
     token = app.test_cli_runner().invoke(args=["issue-token", "bob", "--name", "laptop"]).output.split()[-1]
