@@ -189,11 +189,11 @@ def id_given_by(row):
 
     The row's id in steps 4 to 6; from step 7, the token of a login, which a
     row loaded without one does not have (None, or an error from a get_id()
-    that needs a login).
+    that needs a login, of whatever kind the folder raises).
     """
     try:
         return row.get_id()
-    except (AttributeError, NotImplementedError):
+    except Exception:
         return None
 
 

@@ -11,7 +11,7 @@ fields filled in; whatever the markup around them.
 import re
 from urllib.parse import urljoin
 
-from kit.pages import form_on, hidden_fields, words
+from kit.pages import form_on, hidden_fields, ticked, words
 
 # Flask-WTF's CSRF token, as the steps write its hidden field: for a test that
 # takes a token out of a page to compare the rest.
@@ -37,6 +37,14 @@ def page_at(client, path):
     return response
 
 
+def page_shown(client, response):
+    """The page a visitor sees after a form's answer: that answer, or where it redirects (a
+    folder may answer a failed form with the form again, or with a redirect to it)."""
+    if response.status_code in REDIRECTS:
+        return page_at(client, response.headers["Location"])
+    return response
+
+
 class FormClient:
     """A visitor with a cookie jar of their own: the client it uses."""
 
@@ -47,7 +55,7 @@ class FormClient:
         """Send the form on page (the HTML found at url), with the fields filled in."""
         form = form_on(page, posting_to)
         action = urljoin(url, form.attrs.get("action") or url)
-        return self.client.post(action, data={**hidden_fields(form), **fields})
+        return self.client.post(action, data={**hidden_fields(form), **ticked(form, fields)})
 
     def csrf_token(self, path="/login"):
         """The CSRF token of the form on the page at path (or where it redirects)."""
@@ -60,9 +68,9 @@ class FormClient:
         Sent to path even when the page sent a logged-in user on (a second
         tab's form, say), with the CSRF token of the page it led to.
         """
-        page = page_at(self.client, path).text
-        form = {**hidden_fields(form_on(page)), "username": username, "password": password}
-        return self.client.post(path, data={**form, **fields})
+        form = form_on(page_at(self.client, path).text)
+        filled = {**hidden_fields(form), "username": username, "password": password}
+        return self.client.post(path, data={**filled, **ticked(form, fields)})
 
     def can_log_in(self, username, password):
         """Log in through the form: whether the home page then greets username."""

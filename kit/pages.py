@@ -88,6 +88,15 @@ def hidden_fields(form):
             if field.attrs.get("type") == "hidden" and field.attrs.get("name")}
 
 
+def ticked(form, fields):
+    """Fields as a browser sends them: a checkbox given as "on" (ticked) sends its own `value`,
+    "on" only when it has none."""
+    values = {box.attrs.get("name"): box.attrs.get("value") or "on" for box in form.find_all("input")
+              if box.attrs.get("type") == "checkbox"}
+    return {name: values[name] if value == "on" and name in values else value
+            for name, value in fields.items()}
+
+
 def checkboxes(page):
     """Each checkbox of a page: its attributes, and the words of its label.
 

@@ -41,8 +41,8 @@ BASE_CONFIG = {
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
 }
 # What the steps' create_app takes from the environment.
-READ_BY_CREATE_APP = ("FLASK_DEBUG", "FLASK_SECRET_KEY", "DATABASE_URL", "RATELIMIT_STORAGE_URI",
-                      "TRUSTED_PROXIES")
+READ_BY_CREATE_APP = ("FLASK_DEBUG", "FLASK_RUN_FROM_CLI", "FLASK_SECRET_KEY", "DATABASE_URL",
+                      "RATELIMIT_STORAGE_URI", "TRUSTED_PROXIES")
 
 
 class SharedTemplateCache(BytecodeCache):
@@ -191,9 +191,10 @@ def served_app(make_app, monkeypatch):
     Plain HTTP, so the steps relax their Secure cookies, and indented JSON.
     Gives the app and its base URL.
     """
-    # As `flask run --debug` sets it, before the app is made; the CLI runner
-    # reads it too, for each command.
+    # As `flask run --debug` sets them, before the app is made; the CLI runner
+    # reads FLASK_DEBUG too, for each command.
     monkeypatch.setenv("FLASK_DEBUG", "1")
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
     app = make_app()
     with serve_in_a_thread(app) as base:
         yield app, base

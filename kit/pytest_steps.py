@@ -140,7 +140,8 @@ MARKERS = {
     "slow": "starts servers or grades whole folders: in the full suite only, never graded",
     "maintainer": "checks the project, not a step: in the full suite only, never graded",
     "own_app": "the test changes the app (a route, a hook), so it gets an app of its own",
-    "sqlite_only": "the behaviour under test does not involve the database; once per step",
+    "sqlite_only": "on the step's SQLite run only: the behaviour does not involve the database"
+    " (once per step is enough), or is SQLite's own",
     "postgresql_only": "a behaviour of PostgreSQL's connections: on the step's PostgreSQL run only",
 }
 

@@ -55,6 +55,7 @@ class Deployment:
         )
         self.env = {**os.environ, "FLASK_SECRET_KEY": secret_key or secrets.token_hex(32)}
         self.env.pop("FLASK_DEBUG", None)
+        self.env.pop("FLASK_RUN_FROM_CLI", None)
         self.env.pop("DATABASE_URL", None)
         if database_url:
             self.env["DATABASE_URL"] = database_url

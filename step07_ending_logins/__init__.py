@@ -44,9 +44,10 @@ def create_app(test_config=None):
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.update(test_config)
-    if app.debug:
-        # `flask run --debug` serves plain HTTP on your machine, where some
-        # browsers drop Secure cookies. Only the development server relaxes it.
+    # `flask run --debug` serves plain HTTP on your machine, where some browsers
+    # drop Secure cookies: only the flask command relaxes them. FLASK_DEBUG=1 alone
+    # (left set under gunicorn, say) turns debug on, but not FLASK_RUN_FROM_CLI.
+    if app.debug and os.environ.get("FLASK_RUN_FROM_CLI") == "true":
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     os.makedirs(app.instance_path, exist_ok=True)
 

@@ -1,33 +1,28 @@
 """Step 8: ready for production, served by gunicorn (the chapter).
 
-Password guessing is throttled (throttle.py); the app knows its proxies, refuses the
-development key, bounds request bodies, sends security headers, and can use PostgreSQL (db.py).
+Password guessing is throttled (throttle.py); the app knows its proxies, refuses to start
+without a key, bounds request bodies, sends security headers, and can use PostgreSQL (db.py).
 """
 
 import os
 from datetime import timedelta
 
-from flask import Flask, render_template
+from flask import Flask, abort, current_app, render_template, request
 from flask_wtf.csrf import CSRFProtect
+from peewee import OperationalError
 from playhouse.pool import MaxConnectionsExceeded
 from redis.exceptions import RedisError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import api, auth, cli, pages, throttle
-from .db import RowId, database_config, db, no_connection_free
-
-# The key for development and tests, when no other is set. Anyone can read it
-# here, and so forge sessions: the app says so when it uses it, and refuses
-# to start with it in production.
-DEVELOPMENT_SECRET_KEY = "dev"
+from .db import RowId, database_config, database_unavailable, db
 
 
 def create_app(test_config=None):
     """Create and configure the app (the application factory)."""
     app = Flask(__name__, instance_relative_config=True)
-    # SECRET_KEY signs the session cookie: whoever knows it can log in as
-    # anyone. Production takes it from FLASK_SECRET_KEY or instance/config.py
-    # (never committed; `make` writes a random one there).
+    # SECRET_KEY signs the session cookie: whoever knows it can log in as anyone, so it
+    # is never in the code. `make` writes one into instance/config.py, or set FLASK_SECRET_KEY.
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("FLASK_SECRET_KEY"),
         # Passwords are hashed with scrypt at the OWASP minimum (N=2**17, r=8,
@@ -66,15 +61,22 @@ def create_app(test_config=None):
         app.config.from_pyfile("config.py", silent=True)
     else:
         app.config.update(test_config)
-    if app.debug:
-        # `flask run --debug` serves plain HTTP on your machine, where some
-        # browsers drop Secure cookies. Only the development server relaxes it.
+    # `flask run --debug` serves plain HTTP on your machine, where some browsers
+    # drop Secure cookies: only the flask command relaxes them. FLASK_DEBUG=1 alone
+    # (left set under gunicorn, say) turns debug on, but not FLASK_RUN_FROM_CLI.
+    if app.debug and os.environ.get("FLASK_RUN_FROM_CLI") == "true":
         app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
-    use_development_key_only_in_development(app)
+    if not app.config["SECRET_KEY"]:
+        raise RuntimeError(
+            "No SECRET_KEY is set. Set the FLASK_SECRET_KEY environment variable,"
+            " or put SECRET_KEY in instance/config.py (`make run` writes one)."
+        )
     if app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     os.makedirs(app.instance_path, exist_ok=True)
 
+    # Before anything reads the body, or takes a database connection.
+    app.before_request(refuse_a_long_body_of_unknown_length)
     db.init_app(app)
     cli.init_app(app)
     # <row_id:...> in a route: an id no bigger than the database can hold.
@@ -83,7 +85,8 @@ def create_app(test_config=None):
     CSRFProtect(app)
     throttle.limiter.init_app(app)
     app.register_error_handler(RedisError, throttle.counts_unavailable)
-    app.register_error_handler(MaxConnectionsExceeded, no_connection_free)
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(MaxConnectionsExceeded, database_unavailable)
     auth.login_manager.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
@@ -109,18 +112,13 @@ def add_security_headers(response):
     return response
 
 
-def use_development_key_only_in_development(app):
-    """Fall back to the repository's key in development; refuse it in production."""
-    key = app.config["SECRET_KEY"]
-    if key and key != DEVELOPMENT_SECRET_KEY:
-        return
-    if not (app.debug or app.testing):
-        raise RuntimeError(
-            "No SECRET_KEY is set. Set the FLASK_SECRET_KEY environment variable,"
-            " or put SECRET_KEY in instance/config.py (`make run` writes one)."
-        )
-    app.config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
-    app.logger.warning(
-        "Using the development SECRET_KEY from the repository."
-        " Anyone can forge sessions for this app: never use it in production."
-    )
+def refuse_a_long_body_of_unknown_length():
+    """413 for a chunked body that reaches MAX_CONTENT_LENGTH.
+
+    A chunked body says no length up front, so Werkzeug cannot refuse it
+    before reading: it stops at the limit and parses what it read, a form cut
+    short. Read it here (Flask keeps it for the form) and refuse it whole.
+    """
+    if request.content_length is None:
+        if len(request.get_data()) >= current_app.config["MAX_CONTENT_LENGTH"]:
+            abort(413)

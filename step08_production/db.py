@@ -49,7 +49,7 @@ def postgresql_config(url):
         "engine": "playhouse.pool.PooledPostgresqlDatabase",
         "max_connections": 8,
         # With all 8 in use, a request waits up to 10 s for one, and then gets
-        # a 503 (no_connection_free).
+        # a 503 (database_unavailable).
         "timeout": 10,
         # Replace connections idle for five minutes, before a firewall or
         # the server drops them.
@@ -58,16 +58,21 @@ def postgresql_config(url):
     }
 
 
-def no_connection_free(error):
-    """The page (JSON under /api/) when every pooled connection stayed in use: 503."""
-    current_app.logger.error("No database connection came free: %s", error)
+def database_unavailable(error):
+    """The page (JSON under /api/) when the database is out of reach or busy: 503.
+
+    Out of reach: peewee's OperationalError, the DB-API's error for what the
+    program does not control (a server down, a file that cannot be opened, a
+    lock held too long). Busy: every pooled connection stayed in use.
+    """
+    current_app.logger.error("The database is unavailable: %s", error)
     headers = {"Retry-After": "10"}
     if request.path.startswith("/api/"):
-        return {"error": "The service is busy. Try again in a few seconds."}, 503, headers
+        return {"error": "The service is unavailable. Try again in a few seconds."}, 503, headers
     # Not render_template: its context asks Flask-Login for current_user,
-    # whose loader would wait for a connection again.
+    # whose loader would need the database again.
     page = current_app.jinja_env.get_template("unavailable.html")
-    return page.render(trouble="The site is busy"), 503, headers
+    return page.render(trouble="The site is unavailable"), 503, headers
 
 
 def utc_now():

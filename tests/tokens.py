@@ -33,7 +33,7 @@ def bearer(token):
 
 def assert_json_error(response, status):
     """An error of the API: its status, in JSON, one message, no HTML."""
-    assert response.status_code == status
-    assert response.is_json
-    assert response.json.get("error")
+    assert response.status_code == status, f"expected {status} in JSON, got {response.status_code}"
+    assert response.is_json, f"a {status} that is not JSON: {response.content_type}"
+    assert response.json.get("error"), f"a {status} without an error message: {response.json}"
     assert "<html" not in response.text.lower()

@@ -22,7 +22,7 @@ def hint(number, section, paragraph=None):
     """The paragraph of step N's chapter that teaches a test's point, from its section.
 
     The section's first paragraph, or the first block that contains the words
-    `paragraph` when the test names them. A paragraph that ends in a colon
+    `paragraph` when the test names them (of a list, the items with them). A paragraph that ends in a colon
     introduces what follows it (a list, a code block), which is shown too;
     code is shown with the paragraph after it.
     """
@@ -43,6 +43,10 @@ def hint(number, section, paragraph=None):
         raise LookupError(f"{shown_path(chapter)}, {section!r}, has no paragraph"
                           + (f" with {paragraph!r}" if paragraph else " of prose"))
     shown, following = [blocks[start]], blocks[start + 1:]
+    if shown[0].kind == "list" and paragraph:
+        # The item with the words, not the whole list around it.
+        items = [item for item in shown[0].text.split("\n") if paragraph in item]
+        shown = [Block("list", "\n".join(items))] if items else shown
     if shown[0].kind in ("code", "table"):
         # Code alone says how, not why: with the paragraph after it, unless
         # that one introduces more code.

@@ -56,16 +56,19 @@ class Scene:
 
 @contextlib.contextmanager
 def debug_mode():
-    """FLASK_DEBUG=1 while the app is made, as `flask run --debug` sets it."""
-    before = os.environ.get("FLASK_DEBUG")
-    os.environ["FLASK_DEBUG"] = "1"
+    """The environment `flask run --debug` gives the app while it is made: FLASK_DEBUG=1, and
+    FLASK_RUN_FROM_CLI, which the flask command sets."""
+    given = {"FLASK_DEBUG": "1", "FLASK_RUN_FROM_CLI": "true"}
+    before = {name: os.environ.get(name) for name in given}
+    os.environ.update(given)
     try:
         yield
     finally:
-        if before is None:
-            del os.environ["FLASK_DEBUG"]
-        else:
-            os.environ["FLASK_DEBUG"] = before
+        for name, value in before.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
 
 
 def command(app, *arguments):

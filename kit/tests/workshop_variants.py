@@ -146,6 +146,30 @@ DEMO_HASHES = {
         ("api.py", '        return {"username": current_user.name, "authenticated_by": "session"}',
          '        return {"username": current_user.name, "authenticated_by": "session", "token": None}'),
     ]),
+    "token ids listed as strings": (5, [
+        ("api.py", '        {"id": row.id, "name": row.name,', '        {"id": str(row.id), "name": row.name,'),
+    ]),
+    "the remember checkbox with value 1, ticked only as 1": (6, [
+        ("templates/login.html", '<input type="checkbox" name="remember">', '<input type="checkbox" name="remember" value="1">'),
+        ("auth.py", 'login_user(user, remember=bool(request.form.get("remember")))',
+         'login_user(user, remember=request.form.get("remember") == "1")'),
+    ]),
+    "a failed password change answered with a flash and a redirect": (6, [
+        ("pages.py", '''            flash("Your password has been changed.")
+            return redirect(url_for("pages.profile"))
+    return render_template("settings.html", error=error)''', '''            flash("Your password has been changed.")
+            return redirect(url_for("pages.profile"))
+        flash(error)
+        return redirect(url_for("pages.settings"))
+    return render_template("settings.html", error=None)'''),
+    ]),
+    "get_id() refuses a user without a login": (7, [
+        ("users.py", '''        # token of this login, not the user's id, so that it can be ended.
+        return self.login_token''', '''        # token of this login, not the user's id, so that it can be ended.
+        if self.login_token is None:
+            raise RuntimeError(f"{self.name} has no login: log in first.")
+        return self.login_token'''),
+    ]),
     "the remember checkbox labelled with <label for>": (6, [
         ("templates/login.html", '<label><input type="checkbox" name="remember"> Remember me for 14 days</label>',
          '<input type="checkbox" id="remember" name="remember">\n'
@@ -214,9 +238,9 @@ DEMO_HASHES = {
         ("throttle.py", '"The service is unavailable for a moment. Try again later."', '"Logins are paused."'),
         ("throttle.py", 'trouble="Logging in is unavailable"', 'trouble="We cannot check passwords right now"'),
     ]),
-    "the pool's 503 in other words": (8, [
-        ("db.py", '"The service is busy. Try again in a few seconds."', '"No database connection is free."'),
-        ("db.py", 'trouble="The site is busy"', 'trouble="Too many visitors at once"'),
+    "the database's 503 in other words": (8, [
+        ("db.py", '"The service is unavailable. Try again in a few seconds."', '"No database connection is free."'),
+        ("db.py", 'trouble="The site is unavailable"', 'trouble="Too many visitors at once"'),
     ]),
     "modules renamed": (8, [
         ("users.py", None, "accounts.py"),
@@ -226,11 +250,10 @@ DEMO_HASHES = {
         ("__init__.py", "from . import api, auth, cli, pages, throttle",
          "from . import api, cli, pages, throttle\nfrom . import login_views as auth"),
     ]),
-    "another development key, and the warning in other words": (8, [
-        ("__init__.py", 'DEVELOPMENT_SECRET_KEY = "dev"', 'DEVELOPMENT_SECRET_KEY = "only-for-development"'),
-        ("__init__.py", '''        "Using the development SECRET_KEY from the repository."
-        " Anyone can forge sessions for this app: never use it in production."''',
-         '''        "Signing cookies with a key that anyone can read: fine here, never in production."'''),
+    "the refusal without a key in other words": (8, [
+        ("__init__.py", '''            "No SECRET_KEY is set. Set the FLASK_SECRET_KEY environment variable,"
+            " or put SECRET_KEY in instance/config.py (`make run` writes one)."''',
+         '''            "Refusing to sign cookies without a secret key: set FLASK_SECRET_KEY."'''),
     ]),
     "a taken name refused with a message and ctx.exit(1)": (4, [
         ("cli.py", '        raise click.ClickException(f"There is already a user called {username}.") from None',
@@ -391,8 +414,32 @@ def password_accepted(account):'''),
     "the busy page rendered with render_template": (8, ("PostgreSQL, and why a pool",
                                                        "finding out takes a connection"), [
         ("db.py", """    page = current_app.jinja_env.get_template("unavailable.html")
-    return page.render(trouble="The site is busy"), 503, headers""",
-         """    return render_template("unavailable.html", trouble="The site is busy"), 503, headers"""),
+    return page.render(trouble="The site is unavailable"), 503, headers""",
+         """    return render_template("unavailable.html", trouble="The site is unavailable"), 503, headers"""),
         ("db.py", "from flask import current_app, request", "from flask import current_app, render_template, request"),
+    ]),
+    "session.clear() after logout_user()": (6, ("Remember me", "logout deletes it from *this*"), [
+        ("auth.py", '''    logout_user()
+    flash("You have been logged out.")''', '''    logout_user()
+    session.clear()  # nothing of the old login left behind
+    flash("You have been logged out.")'''),
+    ]),
+    "deactivate-user that only switches the account off": (7, "Ending logins", [
+        ("cli.py", "        logins.end_logins(users.find_user(username))\n", ""),
+    ]),
+    "Secure relaxed whenever debug is on": (6, ("Cookies that carry a login", "`app.debug` alone is not enough"), [
+        ("__init__.py", '''    if app.debug and os.environ.get("FLASK_RUN_FROM_CLI") == "true":''', "    if app.debug:"),
+    ]),
+    "the development key kept for debug mode": (8, "Ready for production", [
+        ("__init__.py", "    if not app.config[\"SECRET_KEY\"]:\n",
+         "    if app.debug and not app.config[\"SECRET_KEY\"]:\n"
+         "        app.config[\"SECRET_KEY\"] = \"dev\"\n"
+         "    if not app.config[\"SECRET_KEY\"]:\n"),
+    ]),
+    "a chunked body left to Werkzeug": (8, "Ready for production", [
+        ("__init__.py", "    app.before_request(refuse_a_long_body_of_unknown_length)\n", ""),
+    ]),
+    "a database out of reach left to a 500": (8, ("PostgreSQL, and why a pool", "out of reach"), [
+        ("__init__.py", "    app.register_error_handler(OperationalError, database_unavailable)\n", ""),
     ]),
 }

@@ -195,9 +195,12 @@ class TestStoppingTokens:
         assert "mallory" in result.output
 
 
-@pytest.mark.section("The API, and its 401s")
+@pytest.mark.concept("Revoked tokens and switched-off users stop at once")
+@pytest.mark.section("Revoking tokens")
 @pytest.mark.requirement("5.4")
 class TestTokensEndpoints:
+    @pytest.mark.concept("Issuing tokens, stored only as hashes")
+    @pytest.mark.section("The API, and its 401s")
     def test_lists_the_callers_tokens_without_the_secrets(self, client, issue):
         token = issue(name="laptop")
         issue("bob", name="bobs")
@@ -235,7 +238,9 @@ class TestTokensEndpoints:
     @pytest.mark.parametrize("whose", ["bob's", "unknown"])
     def test_another_users_or_an_unknown_token_is_not_found(self, client, issue, whose):
         token = issue()
-        target = tokens_of(client, token)["laptop"]["id"] + 100
+        known = tokens_of(client, token)["laptop"]["id"]
+        # Ids are the folder's: numbers, or strings (a UUID, a random handle).
+        target = known + 100 if isinstance(known, int) else "0" * len(known)
         if whose == "bob's":
             target = tokens_of(client, issue("bob", name="bobs"))["bobs"]["id"]
         response = client.delete(f"/api/tokens/{target}", headers=bearer(token))
@@ -287,7 +292,6 @@ class TestAlwaysJson:
         auth.login()
         response = client.delete(f"/api/tokens/{tokens_of(program, token)['laptop']['id']}")
         assert_json_error(response, 400)
-        assert "CSRF" in response.json["error"]
         assert program.get("/api/me", headers=bearer(token)).status_code == 200
 
     def test_an_error_in_the_api_is_a_500_in_json_without_a_traceback(self, make_app):

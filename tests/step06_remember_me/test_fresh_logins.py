@@ -2,7 +2,7 @@
 
 import pytest
 
-from kit.forms import FormClient
+from kit.forms import FormClient, page_shown
 from kit.pages import flashed, form_on, hidden_fields, words
 from tests.redirects import refused
 from tests.sessions import restart_browser
@@ -58,8 +58,9 @@ def test_a_wrong_password_leaves_the_login_stale(client, auth, new_visitor, pass
     auth.login(remember="on")
     browser = restart_browser(client, new_visitor)
     response = browser.post("/reauthenticate", password=password, next="/settings")
-    assert response.status_code == 200
-    assert "That is not your password." in words(response.text)
+    page = page_shown(browser.client, response)
+    assert page.status_code == 200
+    assert "That is not your password." in words(page.text)
     assert browser.client.get("/settings").status_code == 302
 
 
@@ -98,9 +99,9 @@ def test_a_fresh_user_can_change_the_password(auth, new_visitor):
 @pytest.mark.parametrize("new_password", ["", "short", "7 chars"])
 def test_a_new_password_shorter_than_8_characters_is_refused(auth, new_visitor, new_password):
     auth.login()
-    response = auth.change_password(new_password)
-    assert response.status_code == 200
-    assert "Use at least 8 characters." in words(response.text)
+    page = page_shown(auth.client, auth.change_password(new_password))
+    assert page.status_code == 200
+    assert "Use at least 8 characters." in words(page.text)
     assert new_visitor().can_log_in("alice", "wonderland")
 
 
@@ -117,9 +118,9 @@ def test_a_remembered_user_cannot_change_the_password(client, auth, new_visitor)
 @pytest.mark.parametrize("current_password", ["", "wrong", " wonderland", "bobthebuilder"])
 def test_a_wrong_current_password_changes_nothing_and_says_so(auth, new_visitor, current_password):
     auth.login()
-    response = auth.change_password("a much longer passphrase", current_password)
-    assert response.status_code == 200
-    assert "That is not your current password." in words(response.text)
+    page = page_shown(auth.client, auth.change_password("a much longer passphrase", current_password))
+    assert page.status_code == 200
+    assert "That is not your current password." in words(page.text)
     assert new_visitor().can_log_in("alice", "wonderland")
     assert not new_visitor().can_log_in("alice", "a much longer passphrase")
 

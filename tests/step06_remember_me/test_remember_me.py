@@ -54,7 +54,7 @@ def test_a_remembered_login_is_not_fresh(client, auth, new_visitor):
 
 
 @pytest.mark.requirement("6.1")
-@pytest.mark.section("Remember me")
+@pytest.mark.section("Remember me", "logout deletes it from *this*")
 def test_logout_deletes_the_remember_cookie(client, auth):
     auth.login(remember="on")
     response = auth.logout()
@@ -157,12 +157,27 @@ def test_session_cookie_is_httponly_samesite_lax_and_secure(client, auth):
 @pytest.mark.section("Cookies that carry a login", "only the development")
 def test_development_server_cookie_works_over_plain_http(make_app, monkeypatch):
     """`flask run --debug` serves plain HTTP, where browsers drop Secure cookies."""
+    # What the flask command sets before it loads the app.
     monkeypatch.setenv("FLASK_DEBUG", "1")
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
     response = FormClient(make_app().test_client()).login(remember="on")
     cookies = response.headers.getlist("Set-Cookie")
     assert len(cookies) >= 2, cookies
     assert not [cookie for cookie in cookies if "secure" in cookie.lower()], (
         f"under flask run --debug (FLASK_DEBUG=1) no cookie may be Secure: {cookies}")
+
+
+@pytest.mark.requirement("6.5")
+@pytest.mark.section("Cookies that carry a login", "`app.debug` alone is not enough")
+def test_flask_debug_left_set_under_a_production_server_keeps_cookies_secure(make_app, monkeypatch):
+    """gunicorn with FLASK_DEBUG=1 in its environment: Flask turns debug on, but nothing
+    serves plain HTTP, and no flask command set FLASK_RUN_FROM_CLI."""
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    response = FormClient(make_app().test_client()).login(remember="on")
+    cookies = response.headers.getlist("Set-Cookie")
+    assert {cookie.partition("=")[0] for cookie in cookies} >= {"session", "remember_token"}
+    assert all("; Secure" in cookie for cookie in cookies), cookies
 
 
 @pytest.mark.requirement("6.1")

@@ -10,7 +10,7 @@ cookies before the event and uses them after it.
 import pytest
 
 from kit.databases import database_of, text_in_tables
-from kit.forms import page_at
+from kit.forms import page_at, page_shown
 from kit.pages import checkboxes, words
 from tests.interleaving import Rendezvous, hold_password_hashing, hold_writes
 from tests.redirects import stays_on_site
@@ -173,7 +173,8 @@ class TestTypingThePasswordAgain:
 
     def test_a_wrong_password_keeps_the_token(self, alice, new_visitor):
         before = cookies_of(alice)
-        assert alice.post("/reauthenticate", password="not hers").status_code == 200
+        refused = page_shown(alice.client, alice.post("/reauthenticate", password="not hers"))
+        assert "That is not your password." in words(refused.text)
         assert greeted(thief(new_visitor, before)) == "alice"
 
 
@@ -195,8 +196,8 @@ class TestPasswordChange:
 
     def test_a_wrong_current_password_ends_nothing(self, alice, alice_elsewhere, new_visitor):
         response = alice.change_password("a much longer passphrase", current_password="wrong")
-        assert response.status_code == 200
-        assert "That is not your current password." in words(response.text)
+        page = page_shown(alice.client, response)
+        assert "That is not your current password." in words(page.text)
         assert greeted(alice_elsewhere) == "alice"
         assert new_visitor().can_log_in("alice", "wonderland")
 

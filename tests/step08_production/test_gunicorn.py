@@ -63,6 +63,19 @@ def test_without_a_secret_key_the_server_refuses_to_start(deployment):
         deployment.serve(workers=1)
 
 
+def test_flask_debug_left_set_under_gunicorn_keeps_the_production_checks(deployment):
+    """FLASK_DEBUG=1 turns app.debug on under gunicorn too: cookies stay Secure, a key is needed."""
+    deployment.env["FLASK_DEBUG"] = "1"
+    response = browser_at(deployment.serve(workers=1)).login("alice", "wonderland", remember="on")
+    cookies = response.headers.get_all("Set-Cookie")
+    assert {cookie.partition("=")[0] for cookie in cookies} >= {"session", "remember_token"}
+    assert all("; Secure" in cookie for cookie in cookies), cookies
+    deployment.stop()
+    del deployment.env["FLASK_SECRET_KEY"]
+    with pytest.raises(RuntimeError, match="No SECRET_KEY is set"):
+        deployment.serve(workers=1)
+
+
 def test_any_server_process_can_serve_any_user(deployment):
     """Stateless scale-out: the session is in the cookie, so no sticky sessions are needed.
 

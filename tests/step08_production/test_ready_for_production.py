@@ -1,8 +1,10 @@
 """Step 8: ready for production: the secret key, security headers, body limits, PostgreSQL."""
 
-import logging
+import io
 import os
+import shutil
 import threading
+from urllib.parse import urlencode
 
 import peewee
 import psycopg
@@ -11,9 +13,10 @@ from flask import template_rendered
 from flask_peewee.utils import load_class
 from playhouse.pool import PooledDatabase
 
-from kit.databases import close, database_of
+from kit.databases import close, database_of, init_db, sqlite_config
 from kit.forms import FormClient
 from kit.pages import words
+from kit.relay import Relay
 from tests.tokens import assert_json_error, bearer, tokens_of
 
 pytestmark = [pytest.mark.concept("Ready for production: secret key, headers, body limits, PostgreSQL"), pytest.mark.section("Ready for production")]
@@ -24,20 +27,13 @@ pytestmark = [pytest.mark.concept("Ready for production: secret key, headers, bo
 class TestSecretKey:
     """SECRET_KEY comes from the environment or the instance folder, never the repository.
 
-    The development key and the words of the warning and of the refusal are
-    the step's own: the tests ask the app which key it fell back to.
+    The words of the refusal are the step's own.
     """
 
     def test_production_without_a_key_refuses_to_start(self, step, monkeypatch):
         monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
         with pytest.raises(RuntimeError):
             step.module.create_app({"TESTING": False})
-
-    def test_production_with_the_repository_key_refuses_to_start(self, step, monkeypatch):
-        monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
-        development_key = step.module.create_app({"TESTING": True}).secret_key
-        with pytest.raises(RuntimeError):
-            step.module.create_app({"TESTING": False, "SECRET_KEY": development_key})
 
     def test_production_takes_the_key_from_the_environment(self, step, monkeypatch):
         monkeypatch.setenv("FLASK_SECRET_KEY", "k" * 64)
@@ -46,18 +42,20 @@ class TestSecretKey:
         )
         assert app.secret_key == "k" * 64
 
-    def test_tests_without_a_key_use_the_development_key_and_say_so(
-        self, step, monkeypatch, caplog
+    def test_flask_debug_left_set_under_a_production_server_still_needs_a_key(
+        self, step, monkeypatch
     ):
+        """gunicorn with FLASK_DEBUG=1: Flask turns debug on, and this is still production."""
+        under_a_production_server(monkeypatch)
         monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
-        caplog.set_level(logging.WARNING)
-        app = step.module.create_app(
-            {"TESTING": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"}
-        )
-        assert app.secret_key
-        assert any(record.levelno >= logging.WARNING for record in caplog.records), (
-            "create_app logged no warning about the development key"
-        )
+        with pytest.raises(RuntimeError):
+            step.module.create_app({"TESTING": False})
+
+
+def under_a_production_server(monkeypatch):
+    """FLASK_DEBUG=1 in the environment, as an operator might leave it, and no flask command."""
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
 
 
 @pytest.mark.section("Security headers")
@@ -81,6 +79,27 @@ def test_an_oversized_body_gets_413(client, auth):
         data={"csrf_token": auth.csrf_token(), "username": "a" * 20_000, "password": "x"},
     )
     assert response.status_code == 413
+
+
+def post_chunked(client, path, fields):
+    """A form sent as a chunked body, which says no Content-Length up front, to a server
+    that reads chunked bodies (gunicorn, Flask's own: they set wsgi.input_terminated)."""
+    return client.post(path, input_stream=io.BytesIO(urlencode(fields).encode()),
+                       content_type="application/x-www-form-urlencoded",
+                       headers={"Transfer-Encoding": "chunked"},
+                       environ_overrides={"wsgi.input_terminated": True})
+
+
+@pytest.mark.section("Ready for production")
+@pytest.mark.requirement("8.5")
+def test_an_oversized_chunked_body_gets_413_not_a_form_cut_short(client, auth):
+    """Without a length to refuse first, Werkzeug would read to the limit and parse what it
+    read: a form that lost its end (here the CSRF token) without a word."""
+    fields = {"username": "a" * 20_000, "password": "x", "csrf_token": auth.csrf_token()}
+    assert post_chunked(client, "/login", fields).status_code == 413
+    fields = {"username": "alice", "password": "wonderland", "csrf_token": auth.csrf_token()}
+    assert post_chunked(client, "/login", fields).status_code == 302
+    assert "Hello, alice!" in words(client.get("/").text)
 
 
 @pytest.mark.section("Ready for production")
@@ -191,3 +210,58 @@ def test_a_request_that_finds_no_free_connection_in_time_gets_a_503(step, make_a
     assert api.status_code == 503 and api.is_json and api.json.get("error")
     assert all(0 < int(answer.headers["Retry-After"]) <= 60 for answer in (page, api))
     assert answers["first"].status_code == 200
+
+
+def assert_try_again(page, api):
+    """The database unavailable: 503, come back soon; JSON under /api/; never a traceback."""
+    assert page.status_code == 503 and "Traceback" not in page.text
+    assert api.status_code == 503 and api.is_json and api.json.get("error")
+    assert all(0 < int(answer.headers["Retry-After"]) <= 60 for answer in (page, api))
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.section("PostgreSQL, and why a pool", "out of reach")
+@pytest.mark.requirement("8.6")
+def test_a_database_file_that_cannot_be_opened_is_a_503_until_it_can(make_app, tmp_path):
+    """SQLite: the database's folder goes away (a disk unmounted, a path renamed). A new
+    process, which must open the file, answers 503; when the folder is back, so is the site."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    database = sqlite_config(folder / "users.db")
+    init_db(make_app(DATABASE=database))
+    alice = FormClient(make_app(DATABASE=database).test_client())
+    alice.login()
+    token = alice.client.application.test_cli_runner().invoke(
+        args=["issue-token", "bob", "--name", "laptop"]).output.split()[-1]
+    folder.rename(tmp_path / "away")
+    restarted = make_app(DATABASE=database)
+    alice.client.application = restarted
+    api = restarted.test_client()
+    assert_try_again(alice.client.get("/"), api.get("/api/me", headers=bearer(token)))
+    (tmp_path / "away").rename(folder)
+    page = alice.client.get("/")
+    assert page.status_code == 200 and "Hello, alice!" in words(page.text)
+    assert api.get("/api/me", headers=bearer(token)).status_code == 200
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.section("PostgreSQL, and why a pool", "out of reach")
+@pytest.mark.requirement("8.6")
+def test_a_database_server_that_went_down_is_a_503_until_it_is_back(step, make_app):
+    """PostgreSQL, reached through a relay that the test takes down (every connection ended,
+    the port closed) and brings back: 503 while it is down, then the same app recovers."""
+    settings = make_app().config["DATABASE"]
+    relay = Relay(settings.get("host", "127.0.0.1"), int(settings.get("port", 5432))).start()
+    app = make_app(DATABASE={**settings, "host": "127.0.0.1", "port": relay.port})
+    alice = FormClient(app.test_client())
+    alice.login()
+    token = app.test_cli_runner().invoke(args=["issue-token", "bob", "--name", "laptop"]).output.split()[-1]
+    close(database_of(step))  # the connection issue-token left to this thread
+    relay.stop()
+    api = app.test_client()
+    assert_try_again(alice.client.get("/"), api.get("/api/me", headers=bearer(token)))
+    relay.start()
+    page = alice.client.get("/")
+    assert page.status_code == 200 and "Hello, alice!" in words(page.text)
+    assert api.get("/api/me", headers=bearer(token)).status_code == 200
+    relay.stop()
