@@ -2,7 +2,9 @@
 
 A step connects to the relay's port as to its database server. `stop()` closes
 the port and every connection through it, as a server that went down would;
-`start()` opens the same port again, as the server coming back.
+`start()` opens the same port again, as the server coming back. A relay
+started with `silent=True` accepts connections and never answers, as a hung
+server or a cut network does.
 """
 
 import socket
@@ -10,8 +12,9 @@ import threading
 
 
 class Relay:
-    def __init__(self, host, port):
+    def __init__(self, host, port, silent=False):
         self.target = (host, port)
+        self.silent = silent
         self.port = None
         self.listener = None
         self.connections = []
@@ -34,6 +37,9 @@ class Relay:
                 client, _ = listener.accept()
             except OSError:  # stop() closed the port
                 return
+            if self.silent:
+                self.connections.append(client)
+                continue
             server = socket.create_connection(self.target)
             self.connections += [client, server]
             for source, sink in ((client, server), (server, client)):

@@ -2,8 +2,8 @@
 
 import io
 import os
-import shutil
 import threading
+import time
 from urllib.parse import urlencode
 
 import peewee
@@ -265,3 +265,20 @@ def test_a_database_server_that_went_down_is_a_503_until_it_is_back(step, make_a
     assert page.status_code == 200 and "Hello, alice!" in words(page.text)
     assert api.get("/api/me", headers=bearer(token)).status_code == 200
     relay.stop()
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.section("PostgreSQL, and why a pool", "out of reach")
+@pytest.mark.requirement("8.6")
+def test_a_database_server_that_never_answers_is_a_503_within_seconds(step, make_app, base_config):
+    """A server that accepts connections and says nothing (hung, or the network cut behind a
+    proxy): a request that needs a new connection gives up after seconds, not minutes."""
+    settings = make_app().config["DATABASE"]
+    relay = Relay(settings.get("host", "127.0.0.1"), int(settings.get("port", 5432)), silent=True).start()
+    app = step.module.create_app({**base_config, "DATABASE": {**settings, "host": "127.0.0.1", "port": relay.port}})
+    started = time.monotonic()
+    answer = app.test_client().get("/api/me", headers=bearer("x" * 43))
+    relay.stop()
+    assert time.monotonic() - started < 30, "a hung database held the request for half a minute"
+    assert_json_error(answer, 503)
+    assert 0 < int(answer.headers["Retry-After"]) <= 60
