@@ -5,6 +5,7 @@ it checks (`@pytest.mark.section("Validating `next`")`), and, when the
 section teaches several things, words of the paragraph to show.
 """
 
+import functools
 import re
 import textwrap
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from kit.steps import STEPS, shown_path
 
 
+@functools.cache
 def headings(number):
     """The headings of step N's chapter, in order."""
     chapter = (STEPS[number - 1].path / "README.md").read_text(encoding="utf-8")

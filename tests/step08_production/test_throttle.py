@@ -155,6 +155,7 @@ def test_the_limit_is_on_in_a_fresh_app_after_one_that_turned_it_off(make_app):
 
 
 @pytest.mark.sqlite_only  # eleven requests held at once would need more than the pool's connections
+@pytest.mark.section("Password guessing that stops", "Counting *before* the check")
 def test_guesses_sent_at_once_get_at_most_ten_password_checks(app, monkeypatch):
     """Each attempt is counted before its password is checked: none slips by in flight.
 
