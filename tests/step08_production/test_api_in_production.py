@@ -1,6 +1,7 @@
 """Step 8: API tokens in production: bad tokens throttled, one query per call, no cookie."""
 
 import pytest
+from flask import session
 from playhouse.test_utils import count_queries
 
 from tests.tokens import assert_json_error, bearer
@@ -38,6 +39,21 @@ def test_a_token_response_sets_no_cookie_even_when_the_session_was_written(make_
     response = app.test_client().get("/api/me", headers=bearer(issue()))
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.requirement("8.8")
+@pytest.mark.own_app
+def test_a_token_response_sets_no_cookie_even_when_the_app_wrote_to_the_session(app, client, issue):
+    """The guard itself, whichever Flask-Login writes what: here the app writes, every request."""
+    @app.before_request
+    def remember_the_last_visit():
+        session["last_visit"] = "now"
+
+    response = client.get("/api/me", headers=bearer(issue()))
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert client.get("/").headers.get("Set-Cookie", "").startswith("session="), (
+        "the app's hook wrote nothing to a page's session either")
 
 
 @pytest.mark.requirement("8.8")
