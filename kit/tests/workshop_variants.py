@@ -371,7 +371,8 @@ WRONG = {
     "X-Forwarded-For believed without TRUSTED_PROXIES": (8, "Behind a proxy", [
         ("throttle.py", "    address = get_remote_address()\n", "    address = request.access_route[0]\n"),
     ]),
-    "each failure counted after its password check": (8, "Password guessing that stops", [
+    "each failure counted after its password check": (8, ("Password guessing that stops",
+                                                          "Counting *before* the check"), [
         ("throttle.py", '        if not limiter.limiter.hit(limit, "password", key):',
          '        if not limiter.limiter.test(limit, "password", key):'),
         ("throttle.py", "def password_accepted(account):", '''def count_failure(account):
