@@ -25,7 +25,7 @@ STEP_DIR := $(firstword $(patsubst %/,%,$(wildcard $(STEP)/ step$(if $(filter 1 
 # beside the step's folder, in a file named after the step.
 STEP_DATABASE = $(dir $(STEP_DIR))instance/$(notdir $(STEP_DIR)).db
 
-.PHONY: run test tour setup docs screenshots workshop check loadtest bench budgets clean
+.PHONY: run test tour setup docs screenshots workshop check loadtest bench budgets canary clean
 
 run: setup
 	$(if $(STEP_DIR),,$(error No step '$(STEP)'. Try: make run STEP=1))
@@ -86,6 +86,12 @@ bench: setup
 # times the full suite (minutes). Exits 1 when one is exceeded.
 budgets: setup
 	$(BIN)/python -m kit.measure.budgets $(if $(filter 1,$(FULL)),--full)
+
+# For maintainers, not part of `make test`: the full suite on the newest release of every
+# pinned package (kit/canary.py), in .canary/; FLASK_LOGIN=path installs Flask-Login from a
+# local checkout (its main branch, say). Prints what differs from the pinned run.
+canary: setup
+	$(BIN)/python -m kit.canary $(if $(FLASK_LOGIN),--flask-login $(FLASK_LOGIN))
 
 setup: $(VENV)/installed instance/config.py
 

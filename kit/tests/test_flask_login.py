@@ -10,6 +10,7 @@ import re
 
 import pytest
 
+from kit.databases import run_command
 from kit.forms import FormClient
 from kit.steps import ROOT
 
@@ -66,6 +67,20 @@ def test_a_thief_who_sends_the_victims_user_agent_and_address_passes_session_pro
     thief.set_cookie("session", victim.client.get_cookie("session").value)
     profile = thief.get("/profile", headers={"X-Forwarded-For": "198.51.100.7"})
     assert "Your login is <strong>fresh</strong>" in profile.text
+
+
+@pytest.mark.since(5)
+@pytest.mark.until(7)
+def test_with_refresh_each_request_flask_login_writes_the_session_of_a_token_call(make_app):
+    """Step 8's "No session cookie": with REMEMBER_COOKIE_REFRESH_EACH_REQUEST, Flask-Login
+    0.6.3 puts `_remember` in every session and takes it out again, a change Flask answers
+    with a Set-Cookie, a token call's too. Steps 5 to 7 have no guard against it. (Flask-Login
+    0.7 refreshes only a remember cookie the request brought, and writes nothing here.)"""
+    app = make_app(REMEMBER_COOKIE_REFRESH_EACH_REQUEST=True)
+    token = run_command(app, "issue-token", "alice", "--name", "laptop").split()[-1]
+    response = app.test_client().get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+    assert response.headers.get("Set-Cookie", "").startswith("session=")
 
 
 def test_the_flask_login_version_the_documents_name_is_the_pinned_one():
