@@ -69,6 +69,30 @@ def test_a_thief_who_sends_the_victims_user_agent_and_address_passes_session_pro
     assert "Your login is <strong>fresh</strong>" in profile.text
 
 
+@pytest.mark.since(2)
+def test_an_id_the_loader_refuses_stays_in_the_session(make_app):
+    """Step 2: when the loader answers None, Flask-Login 0.6.3 leaves the stale `_user_id` in
+    the session, and asks the loader again on the next request."""
+    client = make_app().test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "424242"
+    for _ in range(2):
+        assert "Hello, visitor!" in client.get("/").text
+        with client.session_transaction() as session:
+            assert session.get("_user_id") == "424242"
+
+
+@pytest.mark.since(6)
+def test_a_remember_cookie_comes_before_the_request_loader(make_app):
+    """The API map: the request loader is asked only when the session and the remember cookie
+    gave no user. A restarted browser's remember cookie and bob's token: the call is alice's."""
+    app = make_app()
+    token = run_command(app, "issue-token", "bob", "--name", "laptop").split()[-1]
+    restarted = remembered_alice_after_a_restart(app)
+    answer = restarted.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert answer.json["username"] == "alice"
+
+
 @pytest.mark.since(5)
 @pytest.mark.until(7)
 def test_with_refresh_each_request_flask_login_writes_the_session_of_a_token_call(make_app):
