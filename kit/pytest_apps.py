@@ -4,7 +4,9 @@ Every test of a step, the behaviour tests (tests/) and the kit's own, makes
 the step's app through these fixtures: ``make_app`` (with settings),
 ``app`` (one per step and process, its users and counts as new), ``client``,
 ``runner``, ``users`` (changed behind the app's back, as an administrator
-would) and ``served_app`` (on 127.0.0.1, as `make run` serves it). A test
+would) and ``served_app`` (on 127.0.0.1, as `make run` serves it), with
+``flask_run_debug`` and ``debug_left_on_in_production`` for the two
+environments debug mode comes from. A test
 reaches a step only through its documented interface: ``create_app``,
 routes, forms, the CLI, config keys, the callbacks registered with
 Flask-Login, and the users as accounts.py says.
@@ -29,7 +31,7 @@ from jinja2 import BytecodeCache
 from kit import xray_mode
 from kit.accounts import DatabaseUsers, MemoryUsers, init_demo_database, reset_memory_users
 from kit.databases import CommandRunner, close, database_of, empty_postgresql, sqlite_config
-from kit.serving import serve_in_a_thread
+from kit.serving import FLASK_RUN_DEBUG, serve_in_a_thread
 
 # Every test app starts from this configuration.
 BASE_CONFIG = {
@@ -185,16 +187,28 @@ def users(app, step):
 
 
 @pytest.fixture
-def served_app(make_app, monkeypatch):
+def flask_run_debug(monkeypatch):
+    """The environment `flask run --debug` gives the app it makes; the CLI runner reads
+    FLASK_DEBUG too, for each command."""
+    for name, value in FLASK_RUN_DEBUG.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def debug_left_on_in_production(monkeypatch):
+    """FLASK_DEBUG=1 in a production server's environment (gunicorn), as an operator might
+    leave it: Flask turns debug on, and no flask command set FLASK_RUN_FROM_CLI."""
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+
+
+@pytest.fixture
+def served_app(make_app, flask_run_debug):
     """The step's app as `make run` serves it: `flask run --debug`, on 127.0.0.1.
 
     Plain HTTP, so the steps relax their Secure cookies, and indented JSON.
     Gives the app and its base URL.
     """
-    # As `flask run --debug` sets them, before the app is made; the CLI runner
-    # reads FLASK_DEBUG too, for each command.
-    monkeypatch.setenv("FLASK_DEBUG", "1")
-    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
     app = make_app()
     with serve_in_a_thread(app) as base:
         yield app, base

@@ -30,6 +30,11 @@ from kit.forms import FormClient
 from kit.http import HttpClient
 from kit.steps import ROOT
 
+# What `flask run --debug` puts in the environment before it makes the app:
+# FLASK_DEBUG for --debug, FLASK_RUN_FROM_CLI for being the flask command. The
+# steps relax Secure cookies only when both are there.
+FLASK_RUN_DEBUG = {"FLASK_DEBUG": "1", "FLASK_RUN_FROM_CLI": "true"}
+
 
 @contextlib.contextmanager
 def serve_in_a_thread(app):
@@ -54,8 +59,8 @@ class Deployment:
             ignore=shutil.ignore_patterns("README.md", "screenshots", "__pycache__"),
         )
         self.env = {**os.environ, "FLASK_SECRET_KEY": secret_key or secrets.token_hex(32)}
-        self.env.pop("FLASK_DEBUG", None)
-        self.env.pop("FLASK_RUN_FROM_CLI", None)
+        for name in FLASK_RUN_DEBUG:
+            self.env.pop(name, None)
         self.env.pop("DATABASE_URL", None)
         if database_url:
             self.env["DATABASE_URL"] = database_url

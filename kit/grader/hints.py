@@ -24,9 +24,9 @@ def hint(number, section, paragraph=None):
     """The paragraph of step N's chapter that teaches a test's point, from its section.
 
     The section's first paragraph, or the first block that contains the words
-    `paragraph` when the test names them (of a list, the items with them). A paragraph that ends in a colon
-    introduces what follows it (a list, a code block), which is shown too;
-    code is shown with the paragraph after it.
+    `paragraph` when the test names them (of a list, the items with them). A
+    paragraph that ends in a colon introduces what follows it (a list, a code
+    block), which is shown too; code is shown with the paragraph after it.
     """
     chapter = STEPS[number - 1].path / "README.md"
     text = chapter.read_text(encoding="utf-8")

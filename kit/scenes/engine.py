@@ -36,7 +36,7 @@ from kit.chromium import log_in
 from kit.databases import run_command
 from kit.forms import FormClient
 from kit.pages import parse
-from kit.serving import serve_in_a_thread
+from kit.serving import FLASK_RUN_DEBUG, serve_in_a_thread
 from kit.steps import STEP_NAMES, STEPS, load_step
 
 # Hashing the demo passwords at full strength only makes the walk slower.
@@ -56,11 +56,9 @@ class Scene:
 
 @contextlib.contextmanager
 def debug_mode():
-    """The environment `flask run --debug` gives the app while it is made: FLASK_DEBUG=1, and
-    FLASK_RUN_FROM_CLI, which the flask command sets."""
-    given = {"FLASK_DEBUG": "1", "FLASK_RUN_FROM_CLI": "true"}
-    before = {name: os.environ.get(name) for name in given}
-    os.environ.update(given)
+    """The environment `flask run --debug` gives the app while it is made (FLASK_RUN_DEBUG)."""
+    before = {name: os.environ.get(name) for name in FLASK_RUN_DEBUG}
+    os.environ.update(FLASK_RUN_DEBUG)
     try:
         yield
     finally:

@@ -155,11 +155,8 @@ def test_session_cookie_is_httponly_samesite_lax_and_secure(client, auth):
 
 @pytest.mark.requirement("6.5")
 @pytest.mark.section("Cookies that carry a login", "only the development")
-def test_development_server_cookie_works_over_plain_http(make_app, monkeypatch):
+def test_development_server_cookie_works_over_plain_http(make_app, flask_run_debug):
     """`flask run --debug` serves plain HTTP, where browsers drop Secure cookies."""
-    # What the flask command sets before it loads the app.
-    monkeypatch.setenv("FLASK_DEBUG", "1")
-    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")
     response = FormClient(make_app().test_client()).login(remember="on")
     cookies = response.headers.getlist("Set-Cookie")
     assert len(cookies) >= 2, cookies
@@ -169,11 +166,11 @@ def test_development_server_cookie_works_over_plain_http(make_app, monkeypatch):
 
 @pytest.mark.requirement("6.5")
 @pytest.mark.section("Cookies that carry a login", "`app.debug` alone is not enough")
-def test_flask_debug_left_set_under_a_production_server_keeps_cookies_secure(make_app, monkeypatch):
+def test_flask_debug_left_set_under_a_production_server_keeps_cookies_secure(
+    make_app, debug_left_on_in_production
+):
     """gunicorn with FLASK_DEBUG=1 in its environment: Flask turns debug on, but nothing
-    serves plain HTTP, and no flask command set FLASK_RUN_FROM_CLI."""
-    monkeypatch.setenv("FLASK_DEBUG", "1")
-    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    serves plain HTTP."""
     response = FormClient(make_app().test_client()).login(remember="on")
     cookies = response.headers.getlist("Set-Cookie")
     assert {cookie.partition("=")[0] for cookie in cookies} >= {"session", "remember_token"}

@@ -13,7 +13,7 @@ from flask import template_rendered
 from flask_peewee.utils import load_class
 from playhouse.pool import PooledDatabase
 
-from kit.databases import close, database_of, init_db, sqlite_config
+from kit.databases import close, database_of, init_db, run_command, sqlite_config
 from kit.forms import FormClient
 from kit.pages import words
 from kit.relay import Relay
@@ -43,19 +43,12 @@ class TestSecretKey:
         assert app.secret_key == "k" * 64
 
     def test_flask_debug_left_set_under_a_production_server_still_needs_a_key(
-        self, step, monkeypatch
+        self, step, monkeypatch, debug_left_on_in_production
     ):
         """gunicorn with FLASK_DEBUG=1: Flask turns debug on, and this is still production."""
-        under_a_production_server(monkeypatch)
         monkeypatch.delenv("FLASK_SECRET_KEY", raising=False)
         with pytest.raises(RuntimeError):
             step.module.create_app({"TESTING": False})
-
-
-def under_a_production_server(monkeypatch):
-    """FLASK_DEBUG=1 in the environment, as an operator might leave it, and no flask command."""
-    monkeypatch.setenv("FLASK_DEBUG", "1")
-    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
 
 
 @pytest.mark.section("Security headers")
@@ -175,7 +168,7 @@ def test_a_request_that_finds_no_free_connection_in_time_gets_a_503(step, make_a
     app = make_app(DATABASE={**make_app().config["DATABASE"], "max_connections": 1, "timeout": 0.1})
     alice, bob = FormClient(app.test_client()), FormClient(app.test_client())
     assert alice.login().status_code == bob.login("bob", "bobthebuilder").status_code == 302
-    token = app.test_cli_runner().invoke(args=["issue-token", "bob", "--name", "laptop"]).output.split()[-1]
+    token = bobs_token(app)
     close(database_of(step))  # the connection init-db left to this thread, on PostgreSQL
     holder, paused, resume, answers = [], threading.Event(), threading.Event(), {}
 
@@ -212,6 +205,18 @@ def test_a_request_that_finds_no_free_connection_in_time_gets_a_503(step, make_a
     assert answers["first"].status_code == 200
 
 
+def bobs_token(app):
+    """A token for bob, issued with the step's command; what it printed last."""
+    return run_command(app, "issue-token", "bob", "--name", "laptop").split()[-1]
+
+
+def through_a_relay(settings, silent=False):
+    """A relay in front of the PostgreSQL server of settings (the tests' DATABASE), started, and
+    the settings that reach the server through it."""
+    relay = Relay(settings.get("host", "127.0.0.1"), int(settings.get("port", 5432)), silent).start()
+    return relay, {**settings, "host": "127.0.0.1", "port": relay.port}
+
+
 def assert_try_again(page, api):
     """The database unavailable: 503, come back soon; JSON under /api/; never a traceback."""
     assert page.status_code == 503 and "Traceback" not in page.text
@@ -231,8 +236,7 @@ def test_a_database_file_that_cannot_be_opened_is_a_503_until_it_can(make_app, t
     init_db(make_app(DATABASE=database))
     alice = FormClient(make_app(DATABASE=database).test_client())
     alice.login()
-    token = alice.client.application.test_cli_runner().invoke(
-        args=["issue-token", "bob", "--name", "laptop"]).output.split()[-1]
+    token = bobs_token(alice.client.application)
     folder.rename(tmp_path / "away")
     restarted = make_app(DATABASE=database)
     alice.client.application = restarted
@@ -250,12 +254,11 @@ def test_a_database_file_that_cannot_be_opened_is_a_503_until_it_can(make_app, t
 def test_a_database_server_that_went_down_is_a_503_until_it_is_back(step, make_app):
     """PostgreSQL, reached through a relay that the test takes down (every connection ended,
     the port closed) and brings back: 503 while it is down, then the same app recovers."""
-    settings = make_app().config["DATABASE"]
-    relay = Relay(settings.get("host", "127.0.0.1"), int(settings.get("port", 5432))).start()
-    app = make_app(DATABASE={**settings, "host": "127.0.0.1", "port": relay.port})
+    relay, relayed = through_a_relay(make_app().config["DATABASE"])
+    app = make_app(DATABASE=relayed)
     alice = FormClient(app.test_client())
     alice.login()
-    token = app.test_cli_runner().invoke(args=["issue-token", "bob", "--name", "laptop"]).output.split()[-1]
+    token = bobs_token(app)
     close(database_of(step))  # the connection issue-token left to this thread
     relay.stop()
     api = app.test_client()
@@ -273,9 +276,8 @@ def test_a_database_server_that_went_down_is_a_503_until_it_is_back(step, make_a
 def test_a_database_server_that_never_answers_is_a_503_within_seconds(step, make_app, base_config):
     """A server that accepts connections and says nothing (hung, or the network cut behind a
     proxy): a request that needs a new connection gives up after seconds, not minutes."""
-    settings = make_app().config["DATABASE"]
-    relay = Relay(settings.get("host", "127.0.0.1"), int(settings.get("port", 5432)), silent=True).start()
-    app = step.module.create_app({**base_config, "DATABASE": {**settings, "host": "127.0.0.1", "port": relay.port}})
+    relay, relayed = through_a_relay(make_app().config["DATABASE"], silent=True)
+    app = step.module.create_app({**base_config, "DATABASE": relayed})
     started = time.monotonic()
     answer = app.test_client().get("/api/me", headers=bearer("x" * 43))
     relay.stop()
