@@ -169,12 +169,16 @@ def test_the_chapters_sessions_print_what_the_chapter_shows(step, tmp_path, show
     In a fresh clone, after `make run STEP=N` (on a free port, as FLASK_RUN_PORT;
     with XRAY=1 when the chapter serves the step so), in one new terminal
     where the virtual environment is not activated: so what one block sets (a
-    variable, a cookie jar) the next one has.
+    variable, a cookie jar) the next one has. The chapter's commands come
+    first, then those of the "What to try" its EXERCISES.md may hold: a
+    reader tries things once the chapter is read.
     """
     chapter = step.path / "README.md"
-    found = list(sessions(chapter))
-    assert found, f"{step.name}/README.md has no shell session"
-    with_xray = f"make run STEP={step.number} XRAY=1" in chapter.read_text(encoding="utf-8")
+    pages = [page for page in (chapter, step.path / "EXERCISES.md") if page.is_file()]
+    assert list(sessions(chapter)), f"{step.name}/README.md has no shell session"
+    found = [session for page in pages for session in sessions(page)]
+    with_xray = any(f"make run STEP={step.number} XRAY=1" in page.read_text(encoding="utf-8")
+                    for page in pages)
     clone = make_fresh_clone(tmp_path)
     with make_run(clone, step.number, xray=with_xray) as terminal:
         printed = run_in_one_terminal(clone, terminal, [commands for commands, _ in found])

@@ -91,6 +91,24 @@ def test_every_step_has_exercises_with_answers():
         assert "](EXERCISES.md)" in chapter, f"{folder.name}/README.md does not link its exercises"
 
 
+
+def test_every_step_has_the_hands_on_loop():
+    """Run it, what to try, exercises, common mistakes: in the chapter, or in its EXERCISES.md.
+
+    What to try has commands whose output the chapter's sessions test checks
+    (test_docs.py), and the chapter names the loop where a reader looks for it.
+    """
+    for folder in step_folders():
+        chapter = (folder / "README.md").read_text(encoding="utf-8")
+        both = chapter + (folder / "EXERCISES.md").read_text(encoding="utf-8")
+        assert "\n## Run it\n" in chapter, f"{folder.name}/README.md has no Run it"
+        assert re.search(r"^## What to try\b", chapter, re.M), f"{folder.name}/README.md names no What to try"
+        trying = re.search(r"^## What to try\n(?P<text>.*?)(?=^## )", both, re.M | re.S)
+        assert trying and "<!-- shell session -->" in trying["text"], (
+            f"{folder.name}: What to try has no command a reader runs"
+        )
+        assert "\n## Common mistakes\n" in both, f"{folder.name} has no Common mistakes"
+
 def failed_tests(clone, step):
     """Run the step's tests in the copy, as the reader does: each failure's test name, once per
     failure, and how many tests ran."""
