@@ -263,5 +263,3 @@ def database_url(step, request):
     url = request.getfixturevalue("postgresql_url")
     empty_postgresql(url)
     return url
-
-

@@ -52,4 +52,3 @@ def with_xray(app):
     xray.install(app)
     app.test_client_class = ClientOfAnXrayedApp
     return app
-

@@ -33,4 +33,3 @@ USERS = {user.get_id(): user for user in [
 
 def find_user(name):
     return next((user for user in USERS.values() if user.name == name), None)
-

@@ -11,4 +11,3 @@ bp = Blueprint("pages", __name__)
 def profile():
     """A page for logged-in users only."""
     return render_template("profile.html")
-

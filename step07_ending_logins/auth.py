@@ -104,7 +104,7 @@ def load_user_from_request(request):
     # Revoked tokens and switched-off users stop working at once.
     if api_token is None or not api_token.user.is_active:
         return None
-    # Marks the request as token-authenticated: no CSRF check, no session cookie.
+    # Marks the request as token-authenticated: api.py skips its CSRF check for it.
     g.api_token = api_token
     return api_token.user
 

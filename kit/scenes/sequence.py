@@ -144,7 +144,9 @@ def short_sql(query):
     statement = query.split()[0]
     # With its alias, if it has one: the condition names the table by it.
     table = re.search(r'\bFROM ("[^"]+"(?: AS "[^"]+")?)', query)
-    where = re.search(r"\bWHERE (.*?)(?: LIMIT| ORDER| \(|$)", query.split("  (")[0])
+    # The condition, up to LIMIT or ORDER (its parameters, after two spaces, left out),
+    # cut at 40 characters with an ellipsis, never in silence.
+    where = re.search(r"\bWHERE (.*?)(?: LIMIT| ORDER|$)", query.split("  (")[0])
     line = f"{statement} … FROM {table.group(1)}" if table else statement + " …"
     if where:
         line += f" WHERE {shorten_text(where.group(1), 40)}"

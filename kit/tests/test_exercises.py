@@ -29,7 +29,7 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 
 from kit.fresh_clone import make_fresh_clone
-from kit.steps import step_folders
+from kit.steps import ROOT, step_folders
 
 ANSWER = re.compile(r"^<details>\n<summary>Answer</summary>\n(?P<body>.*?)^</details>$", re.M | re.S)
 DIFF = re.compile(r"^```diff\n(?P<diff>.*?)^```$", re.M | re.S)
@@ -108,6 +108,25 @@ def test_every_step_has_the_hands_on_loop():
             f"{folder.name}: What to try has no command a reader runs"
         )
         assert "\n## Common mistakes\n" in both, f"{folder.name} has no Common mistakes"
+
+
+HUNK = re.compile(r"^@@ -(?P<start>\d+)(?:,(?P<count>\d+))? \+\d+(?:,\d+)? @@[^\n]*\n(?P<lines>(?:[ +-][^\n]*\n|\n)*)", re.M)
+
+
+@pytest.mark.parametrize("folder, promise, diff", [each for each in answers() if each.values[2]])
+def test_every_answers_diff_names_the_lines_it_changes(folder, promise, diff):
+    """Each hunk's line numbers are where its lines are in the step today: a reader who reads
+    `@@ -146` opens the file at line 146 and finds them there."""
+    for name, hunks in re.findall(r"^--- a/(\S+)\n\+\+\+ \S+\n(.*?)(?=^--- a/|\Z)", diff + "\n", re.M | re.S):
+        lines = (ROOT / name).read_text(encoding="utf-8").splitlines()
+        for hunk in HUNK.finditer(hunks):
+            # A blank context line may have lost its space in Markdown; the header counts the lines.
+            before = [line[1:] for line in hunk["lines"].splitlines() if not line.startswith("+")]
+            before = before[:int(hunk["count"] or 1)]
+            start = int(hunk["start"]) - 1
+            assert lines[start:start + len(before)] == before, (
+                f"{folder}/EXERCISES.md: the hunk at line {start + 1} of {name} is not there now"
+            )
 
 def failed_tests(clone, step):
     """Run the step's tests in the copy, as the reader does: each failure's test name, once per

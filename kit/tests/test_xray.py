@@ -260,9 +260,9 @@ def test_a_token_call_is_one_line_in_the_terminal(xrayed, caplog):
 @pytest.mark.since(5)
 @pytest.mark.until(5)
 def test_the_chapter_shows_the_line_the_terminal_prints(xrayed, caplog):
-    chapter = (ROOT / "step05_request_loader" / "README.md").read_text(encoding="utf-8")
-    shown = re.search(r"<!-- x-ray line -->\n```text\n(.*?)\n```", chapter, re.S)
-    assert shown, "step05_request_loader/README.md shows no X-ray line"
+    what_to_try = (ROOT / "step05_request_loader" / "EXERCISES.md").read_text(encoding="utf-8")
+    shown = re.search(r"<!-- x-ray line -->\n```text\n(.*?)\n```", what_to_try, re.S)
+    assert shown, "step05_request_loader/EXERCISES.md shows no X-ray line"
     token = xrayed.test_cli_runner().invoke(args=["issue-token", "alice"]).output.splitlines()[-1]
     [line] = terminal_lines(xrayed, caplog, ("/api/me", {"Authorization": f"Bearer {token}"}))
     assert matches(shown.group(1), line), f"printed:\n{line}\nthe chapter shows:\n{shown.group(1)}"

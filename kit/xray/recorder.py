@@ -193,4 +193,3 @@ def exception_name(exception_type):
     if name.endswith("DoesNotExist") and name != "DoesNotExist":
         return f"{name.removesuffix('DoesNotExist')}.DoesNotExist"
     return name
-
