@@ -58,6 +58,7 @@ def too_many_bad_tokens(limit):
 # A token has 256 random bits, so guessing is hopeless; but each wrong one
 # costs a query. After 60 in a minute from one address (an IPv6 /64), the
 # API answers 429.
+# (Unlike the password counts, a decorator lets a few calls sent at once past it: harmless here.)
 limiter.limit(
     "60 per minute",
     key_func=counted_address,
