@@ -75,8 +75,9 @@ screenshots: setup
 loadtest: setup
 	$(BIN)/python -m kit.measure.loadtest $(if $(DATABASE_URL),--database-url $(DATABASE_URL))
 
-# What loading the user costs per request, against a Flask-SQLAlchemy peer
-# (kit/measure/bench.py): prints a table. PROFILE=1 shows where the time goes.
+# What loading the user costs per request in steps 4 to 8, against a Flask-SQLAlchemy
+# peer and a floor, each app in a process of its own (kit/measure/bench.py, about a
+# minute and a half): prints tables and verdicts. PROFILE=1 shows where the time goes.
 bench: setup
 	$(BIN)/python -m kit.measure.bench $(if $(PROFILE),--profile)
 

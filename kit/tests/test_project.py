@@ -206,23 +206,33 @@ def test_the_learners_size_budgets_hold():
 
 def test_make_bench_prints_its_table():
     result = subprocess.run(
-        [sys.executable, "-m", "kit.measure.bench", "--rounds", "1", "--requests", "3"],
+        [sys.executable, "-m", "kit.measure.bench", "--rounds", "2", "--requests", "3"],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    for row in ("| step 4, logged-in home page |", "| step 7, logged-in home page |",
+    for row in ("| step 4, logged-in home page |", "| step 8, logged-in home page |",
                 "| peer: Flask-SQLAlchemy, logged-in home page |",
-                "| peer: Flask-SQLAlchemy, anonymous home page |", "| `scrypt:131072:8:1` |"):
+                "| peer: Flask-SQLAlchemy, anonymous home page |",
+                "| floor: Flask-Login and sqlite3, logged-in home page |", "| `scrypt:131072:8:1` |"):
         assert row in result.stdout
-    # Which database each side used, and a verdict per step from the paired ratios (with
-    # one round on a busy machine, noise can make a ratio negative).
+    # Each app in a process of its own, and which database each used.
+    assert "Each app in a process of its own" in result.stdout
     assert "a SQLite file through `playhouse.pool.PooledSqliteDatabase`" in result.stdout
-    for step in ("step 4", "step 7"):
-        assert re.search(rf"^{step}: -?\d+\.\d\d of the peer's, (within|OVER) the budget of 0\.67\.$",
+    # Every loader step against the peer and against the floor, the middle half of the rounds,
+    # and a verdict of three (with two rounds on a busy machine, noise can make a ratio negative).
+    verdict = r"(within|at|OVER) the budget of"
+    for step in ("step 4", "step 5", "step 6", "step 7", "step 8"):
+        assert re.search(rf"^{step}: being logged in costs -?\d+\.\d\d of the peer's"
+                         rf" \(middle half -?\d+\.\d\d–-?\d+\.\d\d\): {verdict} 0\.67\b",
+                         result.stdout, re.M), step
+        assert re.search(rf"^{step}: the logged-in page takes \d+\.\d\d times the floor's"
+                         rf" \(middle half \d+\.\d\d–\d+\.\d\d\): {verdict} 2 times\b",
                          result.stdout, re.M), step
     # A token call timed in every step that has tokens, against its budget.
     for step in ("step 5", "step 6", "step 7", "step 8"):
-        assert re.search(rf"^\| {step} \| \d+ \| (within|OVER) 2500 \|$", result.stdout, re.M), step
+        assert re.search(rf"^\| {step} \| \d+ \| \d+–\d+ \| 1 \| (within|at the budget|OVER) \|$",
+                         result.stdout, re.M), step
+        assert re.search(rf"^{step}: a token call takes \d+ µs .*: {verdict} 2500 µs\b", result.stdout, re.M), step
 
 
 @pytest.mark.since(4)
