@@ -77,7 +77,8 @@ loadtest: setup
 
 # What loading the user costs per request in steps 4 to 8, against a Flask-SQLAlchemy
 # peer and a floor, each app in a process of its own (kit/measure/bench.py, about a
-# minute and a half): prints tables and verdicts. PROFILE=1 shows where the time goes.
+# minute and a half): prints tables and verdicts. PROFILE=1 shows where the time goes;
+# DATABASE_URL=postgresql://... also runs step 8 on that database.
 bench: setup
 	$(BIN)/python -m kit.measure.bench $(if $(PROFILE),--profile)
 

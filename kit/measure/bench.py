@@ -55,6 +55,11 @@ budget" verdict says how far over or under the median is (step 8's page,
 +7% to +13% against the floor in eleven runs, says so in each). Token calls are held to theirs the same way; their
 times move more with the load than the ratios do, but lie far under it.
 
+With DATABASE_URL naming a PostgreSQL database, the bench also runs step 8
+there, against step 8 on SQLite, and counts the statements each page sends
+the database: peewee's queries, and the pool's `SELECT 1` before it lends a
+connection. Budget for a page that needs no user: none.
+
 No test asserts a time, and the exit status does not depend on the figures.
 """
 
@@ -75,8 +80,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from kit.measure import worker
 
-# An app of the bench: its label in the tables, what worker.build() builds, what its user loader does.
-App = namedtuple("App", "label name loader")
+# An app of the bench: its label in the tables, what worker.build() builds, what its user loader
+# does, and the PostgreSQL database it runs on, if not on SQLite.
+App = namedtuple("App", "label name loader database_url", defaults=[None])
 STEPS = [
     App("step 4", "step04_database", "`User.get_by_id` inside try / except User.DoesNotExist"),
     App("step 5", "step05_request_loader", "step 4's loader"),
@@ -106,7 +112,8 @@ class Worker:
     def __init__(self, context, app, folder):
         self.app = app
         self.pipe, their_end = context.Pipe()
-        self.process = context.Process(target=worker.serve, args=(app.label, app.name, folder, their_end),
+        self.process = context.Process(target=worker.serve,
+                                       args=(app.label, app.name, folder, their_end, app.database_url),
                                        name=f"bench: {app.label}", daemon=True)
         self.process.start()
 
@@ -119,7 +126,7 @@ class Worker:
     def ready(self):
         """Wait until the app is built; keep what the worker says it is."""
         about = self.receive()
-        self.queries, self.database = about["queries"], about["database"]
+        self.queries, self.database, self.sent = about["queries"], about["database"], about["sent"]
         return self
 
     def time(self, calls, requests):
@@ -238,7 +245,7 @@ def verdict(low, median, high, budget):
 def sentence(verdict, budget, off=None):
     """The verdict in words; at the budget, by how much the median is over or under it."""
     if verdict == "at the budget" and off is not None:
-        return f"at the budget of {budget} ({off:+.0%} from it), within the bench's spread"
+        return f"at the budget of {budget} ({round(off * 100):+d}% from it), within the bench's spread"
     return {"within": f"within the budget of {budget}", "OVER": f"OVER the budget of {budget}",
             "at the budget": f"at the budget of {budget}, within the bench's spread"}[verdict]
 
@@ -363,6 +370,38 @@ def profile(steps, requests):
             each.profile(requests)
 
 
+
+def on_postgresql(url, rounds, requests):
+    """Step 8 on the PostgreSQL database url names, against step 8 on SQLite, taking turns:
+    each page's time, and the statements it sends the database, the pool's checks included."""
+    loader = STEPS[-1].loader
+    apps = [App("step 8 on SQLite", "step08_production", loader),
+            App("step 8 on PostgreSQL", "step08_production", loader, url)]
+    with tempfile.TemporaryDirectory() as folder, workers_for(apps, folder) as workers:
+        pages = in_turns(workers, ["anonymous", "logged in"], rounds, requests)
+    lines = [
+        "",
+        "Step 8 on PostgreSQL (DATABASE_URL), against step 8 on SQLite, taking turns the same way. The"
+        " statements are what a page sends the database: peewee's queries, and on PostgreSQL the pool's"
+        " `SELECT 1` before it lends a connection (counted in psycopg).",
+        "",
+        "| step 8 | anonymous page, µs | its statements | logged-in page, µs | its statements |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for each in workers:
+        sent = each.sent or each.queries
+        anonymous = statistics.median(per_round(pages, each.app.label, anonymous_page))
+        logged_in = statistics.median(per_round(pages, each.app.label, logged_in_page))
+        lines.append(f"| {each.app.label} | {µs(anonymous)} | {sent['anonymous']}"
+                     f" | {µs(logged_in)} | {sent['logged in']} |")
+    sent = workers[-1].sent["anonymous"]
+    lines.append("")
+    lines.append(f"step 8 on PostgreSQL: an anonymous page sends the database {sent} statement(s): "
+                 + ("within the budget of none." if sent == 0 else
+                    "OVER the budget of none: the pool's check, which the step keeps"
+                    " (docs/performance.md, \"The pool's check\")."))
+    return "\n".join(lines)
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m kit.measure.bench", description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=60)
@@ -374,6 +413,8 @@ def main(argv=None):
         profile(STEPS, args.requests)
         return 0
     started = time.monotonic()
+    # Read before measure() takes it away: the main tables are SQLite's.
+    postgresql_url = os.environ.get("DATABASE_URL")
     measured = measure(STEPS, args.rounds, args.requests)
     costs = login_costs()
     print(f"Measured on {machine()}, {time.strftime('%Y-%m-%d')}.")
@@ -388,6 +429,8 @@ def main(argv=None):
           " upper quartile). The verdicts: at the budget when it lies inside the middle half or the median"
           f" within {SPREAD_BETWEEN_RUNS:.0%} of it, else within or OVER by the median.\n")
     print(table(measured, costs))
+    if postgresql_url:
+        print(on_postgresql(postgresql_url, args.rounds, args.requests))
     print(f"\nThe bench took {time.monotonic() - started:.0f} s.")
     return 0
 

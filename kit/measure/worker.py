@@ -19,6 +19,7 @@ and "loader" (the user loader alone, called as a request calls it).
 """
 
 import cProfile
+import os
 import pstats
 import sys
 import time
@@ -30,18 +31,23 @@ WARM_UP = 5
 CONFIG = {"TESTING": True, "SECRET_KEY": "bench", "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1"}
 
 
-def step_app(name, folder):
-    """A step's app with its default database settings, on a file of its own."""
+def step_app(name, folder, database_url=None):
+    """A step's app with its default database settings, on a file of its own; or on the
+    PostgreSQL database that database_url names, which the step reads as it would in production."""
     module = import_module(name)
-    default = module.create_app(CONFIG).config["DATABASE"]
-    database = {**default, "name": str(Path(folder) / f"{name}.db")}
-    app = module.create_app({**CONFIG, "DATABASE": database})
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+        app = module.create_app(CONFIG)
+    else:
+        default = module.create_app(CONFIG).config["DATABASE"]
+        database = {**default, "name": str(Path(folder) / f"{name}.db")}
+        app = module.create_app({**CONFIG, "DATABASE": database})
     assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
     return app
 
 
-def build(name, folder):
-    """The app called name: "peer", "floor", or a step's package.
+def build(name, folder, database_url=None):
+    """The app called name: "peer", "floor", or a step's package (on database_url, if given).
 
     Imported here, in the worker, so that a process holds its own app's code
     and no other's.
@@ -54,7 +60,7 @@ def build(name, folder):
         from kit.measure.floor import floor_app
 
         return floor_app(folder, CONFIG)
-    return step_app(name, folder)
+    return step_app(name, folder, database_url)
 
 
 def database_of(app):
@@ -158,13 +164,36 @@ def profile(label, call, requests):
     sys.stdout.flush()
 
 
-def serve(label, name, folder, pipe):
+def statements_sent(call):
+    """What one call sends PostgreSQL through psycopg: peewee's queries, and the pool's
+    `SELECT 1` before it lends a connection, which peewee's query log does not show."""
+    import psycopg
+
+    sent = []
+    execute = psycopg.Cursor.execute
+
+    def counted(cursor, query, *args, **kwargs):
+        sent.append(query)
+        return execute(cursor, query, *args, **kwargs)
+
+    psycopg.Cursor.execute = counted
+    try:
+        call()
+    finally:
+        psycopg.Cursor.execute = execute
+    return len(sent)
+
+
+def serve(label, name, folder, pipe, database_url=None):
     """The worker's life: build the app, say what it is, then time what it is asked, until None."""
-    app = build(name, folder)
+    app = build(name, folder, database_url)
     calls = calls_of(app)
     pipe.send({
         "queries": {call: queries_of(app, call, calls[call]) for call in calls},
         "database": database_of(app),
+        # On PostgreSQL, each page's statements, the pool's checks included.
+        "sent": {call: statements_sent(calls[call]) for call in ("anonymous", "logged in")}
+        if database_url else None,
     })
     for order in iter(pipe.recv, None):
         if order[0] == "time":

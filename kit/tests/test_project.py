@@ -204,6 +204,26 @@ def test_the_learners_size_budgets_hold():
     assert "Every budget holds." in result.stdout
 
 
+
+def test_make_bench_counts_what_step_8_sends_postgresql_for_an_anonymous_page(request):
+    """With DATABASE_URL, step 8 runs on PostgreSQL too, beside SQLite: a page that needs no user
+    still sends one statement, the pool's check (docs/performance.md, "The pool's check")."""
+    if not os.environ.get("TEST_DATABASE_URL"):
+        not_installed(
+            "make bench ran on SQLite only. To measure PostgreSQL too:"
+            ' apt-get install postgresql; eval "$(kit/bin/throwaway-postgres start)"; make test'
+        )
+    url = request.getfixturevalue("postgresql_url")
+    result = subprocess.run(
+        [sys.executable, "-m", "kit.measure.bench", "--rounds", "1", "--requests", "2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "DATABASE_URL": url},
+    )
+    assert result.returncode == 0, result.stderr
+    assert re.search(r"^\| step 8 on SQLite \| \d+ \| 0 \| \d+ \| 1 \|$", result.stdout, re.M)
+    assert re.search(r"^\| step 8 on PostgreSQL \| \d+ \| 1 \| \d+ \| 2 \|$", result.stdout, re.M)
+    assert ("step 8 on PostgreSQL: an anonymous page sends the database 1 statement(s):"
+            " OVER the budget of none") in result.stdout
+
 def test_make_bench_prints_its_table():
     result = subprocess.run(
         [sys.executable, "-m", "kit.measure.bench", "--rounds", "2", "--requests", "3"],
