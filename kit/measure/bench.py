@@ -222,6 +222,11 @@ def per_round(rounds, label, figure):
     return [figure(calls[label]) for calls in rounds]
 
 
+def median(rounds, side, figure):
+    """The median over the rounds of a worker's figure."""
+    return statistics.median(per_round(rounds, side.app.label, figure))
+
+
 def ratios(rounds, ours, theirs, figure):
     """Per round: our app's figure over theirs, both measured in that round."""
     return [a / b for a, b in zip(per_round(rounds, ours, figure), per_round(rounds, theirs, figure))]
@@ -258,9 +263,6 @@ def table(measured, costs=()):
     """The figures, as Markdown tables, and the verdicts."""
     *steps, peer, floor = measured.workers
     pages, verdicts = measured.pages, []
-
-    def median(rounds, side, figure):
-        return statistics.median(per_round(rounds, side.app.label, figure))
 
     def against(other, figure, budget, shown, says):
         """A row and a verdict per step: its figure over the other app's, round by round."""
@@ -390,10 +392,8 @@ def on_postgresql(url, rounds, requests):
     ]
     for each in workers:
         sent = each.sent or each.queries
-        anonymous = statistics.median(per_round(pages, each.app.label, anonymous_page))
-        logged_in = statistics.median(per_round(pages, each.app.label, logged_in_page))
-        lines.append(f"| {each.app.label} | {µs(anonymous)} | {sent['anonymous']}"
-                     f" | {µs(logged_in)} | {sent['logged in']} |")
+        lines.append(f"| {each.app.label} | {µs(median(pages, each, anonymous_page))} | {sent['anonymous']}"
+                     f" | {µs(median(pages, each, logged_in_page))} | {sent['logged in']} |")
     sent = workers[-1].sent["anonymous"]
     lines.append("")
     lines.append(f"step 8 on PostgreSQL: an anonymous page sends the database {sent} statement(s): "
@@ -401,6 +401,7 @@ def on_postgresql(url, rounds, requests):
                     "OVER the budget of none: the pool's check, which the step keeps"
                     " (docs/performance.md, \"The pool's check\")."))
     return "\n".join(lines)
+
 
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m kit.measure.bench", description=__doc__.split("\n")[0])

@@ -11,11 +11,11 @@ settings add.
 
 import sqlite3
 
-from flask import Blueprint, Flask, redirect, render_template, request
-from flask_login import LoginManager, UserMixin, login_required, login_user
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask, redirect, render_template, request
+from flask_login import LoginManager, UserMixin, login_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kit.measure.peer import serve_step4_pages
 from kit.steps import ROOT
 
 
@@ -60,14 +60,7 @@ def floor_app(folder, config):
                 return redirect("/")
         return render_template("login.html")
 
-    CSRFProtect(app)
-    pages, auth = Blueprint("pages", "floor"), Blueprint("auth", "floor")
-    app.add_url_rule("/", "index", lambda: render_template("index.html"))
-    pages.add_url_rule("/profile", "profile", login_required(lambda: render_template("profile.html")))
-    auth.add_url_rule("/login", "login", login, methods=["GET", "POST"])
-    auth.add_url_rule("/logout", "logout", lambda: "", methods=["POST"])
-    app.register_blueprint(pages)
-    app.register_blueprint(auth)
+    serve_step4_pages(app, login)
 
     # The bench counts the queries of each page, as it does for the steps and the peer.
     queries = []

@@ -49,14 +49,7 @@ def peer_app(folder, config):
                 return redirect("/")
         return render_template("login.html")
 
-    CSRFProtect(app)
-    pages, auth = Blueprint("pages", "peer"), Blueprint("auth", "peer")
-    app.add_url_rule("/", "index", lambda: render_template("index.html"))
-    pages.add_url_rule("/profile", "profile", login_required(lambda: render_template("profile.html")))
-    auth.add_url_rule("/login", "login", login, methods=["GET", "POST"])
-    auth.add_url_rule("/logout", "logout", lambda: "", methods=["POST"])
-    app.register_blueprint(pages)
-    app.register_blueprint(auth)
+    serve_step4_pages(app, login)
     with app.app_context():
         db.create_all()
         db.session.add(User(name="alice", password_hash=generate_password_hash("wonderland", "pbkdf2:sha256:1")))
@@ -68,3 +61,16 @@ def peer_app(folder, config):
         app.pool_name = type(db.engine.pool).__name__
     app.queries = queries
     return app
+
+
+def serve_step4_pages(app, login):
+    """The routes step 4's templates link to (`pages.profile`, `auth.login`, `auth.logout`),
+    behind CSRFProtect, with the app's own login view: the peer's and the floor's."""
+    CSRFProtect(app)
+    pages, auth = Blueprint("pages", app.name), Blueprint("auth", app.name)
+    app.add_url_rule("/", "index", lambda: render_template("index.html"))
+    pages.add_url_rule("/profile", "profile", login_required(lambda: render_template("profile.html")))
+    auth.add_url_rule("/login", "login", login, methods=["GET", "POST"])
+    auth.add_url_rule("/logout", "logout", lambda: "", methods=["POST"])
+    app.register_blueprint(pages)
+    app.register_blueprint(auth)
