@@ -64,7 +64,7 @@ def build(name, folder, database_url=None):
 
 
 def database_of(app):
-    """How the app reaches its SQLite file, in a few words."""
+    """How the app reaches its database (a SQLite file, or PostgreSQL), in a few words."""
     if hasattr(app, "pool_name"):  # the peer
         return f"through SQLAlchemy's `{app.pool_name}`"
     if "DATABASE" not in app.config:  # the floor
