@@ -14,9 +14,9 @@
 - create_app() takes at most 0.5 s with the production hash method: each
   step is imported and created in a fresh process, `--runs` times; medians.
 - `make check STEP=N` (the workshop grader, on the reference step) takes at
-  most 3 s for steps 2 and 3, and 5 s for the later ones: as it runs, and
-  from step 4 on, where two processes share the tests, with every core but
-  one kept busy too.
+  most 2 s to its first concept's line, and at most 3 s in all for steps 2
+  and 3, 5 s for the later ones, on a quiet 2-core machine (from step 4 on,
+  two processes share the tests): medians of `--runs`, the steps taking turns.
 - `make test`, the learner's loop (the behaviour tests of every step), takes
   at most 30 s on a quiet 2-core machine. `--full` (`make budgets FULL=1`)
   also times the full suite, `make test FULL=1`, which has no limit. Each

@@ -19,6 +19,7 @@ from kit.steps import ROOT, STEP_NAMES
 from kit.tests.workshop_variants import RIGHT, WRONG
 from kit.grader.concepts import started_file, worked_at_start
 from kit.grader.hints import hint
+from kit.grader import timing
 from kit.grader.runner import TWO_PROCESSES_FROM, run_suite
 
 
@@ -177,6 +178,27 @@ def test_two_processes_share_the_tests_each_once_and_report_them_in_order():
     shared = [result["test"] for result in run_suite("--collect-only", graded=step, processes=2)["results"]]
     assert len(alone) > 100
     assert shared == alone
+
+
+def test_grade_times_take_turns_and_show_the_median_and_the_fastest_run(monkeypatch, capsys):
+    """`python -m kit.grader time`: run after run, every step once, so that a busy minute slows
+    one run of several steps and not every run of one; the limit judges the median."""
+    graded = []
+
+    def one_check(number):
+        graded.append(number)
+        run = graded.count(number)
+        # Step 8's second run met a busy machine: 9 s, against 4.0 and 4.6.
+        return 1.0, {1: 4.0, 2: 9.0, 3: 4.6}[run] if number == 8 else 2.0 + run
+
+    monkeypatch.setattr(timing, "one_check", one_check)
+    assert timing.time_checks(runs=3) is False  # step 2 is over
+    steps = list(range(2, len(STEP_NAMES) + 1))
+    assert graded == steps * 3
+    printed = capsys.readouterr().out
+    assert "| make check STEP=8 | 4.6 | 4.0 | 5 | ok |" in printed
+    assert "| make check STEP=2 | 4.0 | 3.0 | 3 | OVER |" in printed
+    assert "| make check STEP=2: its first concept | 1.0 | 1.0 | 2 | ok |" in printed
 
 
 def test_only_an_earlier_steps_test_worked_at_the_start(tmp_path):
