@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from kit.grader.concepts import by_concept, concept_of, worked_at_start
-from kit.grader.hints import hint
+from kit.grader.hints import hint, has_titled_paragraphs
 from kit.grader.runner import grade, run_suite
 from kit.grader.task import requirements, start
 from kit.grader.timing import time_checks
@@ -121,7 +121,8 @@ def check(number, folder, verbose=False):
                 print(describe(result, worked, indent="      "))
                 print(f"      (read: step {result['since']}, \"{result['section']}\")")
     elif total > 1:
-        print(f"\n{total - 1} more failing tests: make check STEP={number} VERBOSE=1 lists them all.")
+        more = "1 more failing test" if total == 2 else f"{total - 1} more failing tests"
+        print(f"\n{more}: make check STEP={number} VERBOSE=1 lists them all.")
     return False
 
 
@@ -165,6 +166,9 @@ def audit():
         else:
             if shown.endswith(":"):
                 problems.append(f"{test}: its hint ends on a colon, with nothing after it")
+            if result.get("paragraph") is None and has_titled_paragraphs(since, result["section"]):
+                problems.append(f"{test} names no paragraph of {result['section']!r}, "
+                                "whose paragraphs have titles: a topic each")
     concepts = {(result["since"], result["concept"]) for result in graded}
     for step in STEPS[1:]:
         if not any(since == step.number for since, _ in concepts):

@@ -20,6 +20,23 @@ def headings(number):
     return re.findall(r"^#+ (.+)$", chapter, re.M)
 
 
+def blocks_of(number, section):
+    """The blocks of a section of step N's chapter (section_blocks)."""
+    chapter = STEPS[number - 1].path / "README.md"
+    text = chapter.read_text(encoding="utf-8")
+    found = re.search(rf"^(#+) {re.escape(section)}\n", text, re.M)
+    if not found:
+        raise LookupError(f"{shown_path(chapter)} has no section {section!r}")
+    return section_blocks(text[found.end():], len(found.group(1)))
+
+
+def has_titled_paragraphs(number, section):
+    """Whether the section has paragraphs with titles of their own (`**The secret key.** ...`):
+    then it teaches several topics, and a test that names no paragraph would be shown the
+    first, whatever it checks."""
+    return any(block.kind == "prose" and block.text.startswith("**") for block in blocks_of(number, section))
+
+
 def hint(number, section, paragraph=None):
     """The paragraph of step N's chapter that teaches a test's point, from its section.
 
@@ -29,11 +46,7 @@ def hint(number, section, paragraph=None):
     block), which is shown too; code is shown with the paragraph after it.
     """
     chapter = STEPS[number - 1].path / "README.md"
-    text = chapter.read_text(encoding="utf-8")
-    found = re.search(rf"^(#+) {re.escape(section)}\n", text, re.M)
-    if not found:
-        raise LookupError(f"{shown_path(chapter)} has no section {section!r}")
-    blocks = section_blocks(text[found.end():], len(found.group(1)))
+    blocks = blocks_of(number, section)
     # The first paragraph of prose; or the first block with the words asked
     # for, prose before code.
     wanted = [block for block in blocks if paragraph is None or paragraph in block.text]
@@ -52,11 +65,12 @@ def hint(number, section, paragraph=None):
     if shown[0].kind in ("code", "table"):
         # Code alone says how, not why: with the paragraph after it, unless
         # that one introduces more code.
-        if following and following[0].kind != "code" and not following[0].text.endswith(":"):
+        if following and following[0].kind not in ("code", "picture") and not following[0].text.endswith(":"):
             shown.append(following[0])
     else:
-        # A colon promises what comes next.
-        while following and shown[-1].text.endswith(":"):
+        # A colon promises what comes next; a picture, which a terminal cannot
+        # show, is said in a line, with the paragraph after it.
+        while following and (shown[-1].text.endswith(":") or shown[-1].kind == "picture"):
             shown.append(following.pop(0))
     body = "\n".join(block.shown() for block in shown)
     return f'{shown_path(chapter)}, "{section}":\n' + textwrap.indent(body, "    ")
@@ -64,7 +78,7 @@ def hint(number, section, paragraph=None):
 
 @dataclass(frozen=True)
 class Block:
-    kind: str  # "prose", "list", "code" or "table"
+    kind: str  # "prose", "list", "code", "table" or "picture" (a line that says what it shows)
     text: str
 
     def shown(self, width=88, code_lines=16):
@@ -81,7 +95,9 @@ class Block:
 def section_blocks(text, level):
     """A section's paragraphs, lists and code blocks, up to the next heading of its level or above.
 
-    Without what a terminal cannot show: HTML comments, pictures, diagrams.
+    Without what a terminal cannot show: HTML comments, and diagrams and
+    pictures, each of which leaves a line that says what it shows (a
+    paragraph that ends in a colon may introduce one).
     """
     blocks, lines = [], []
 
@@ -105,7 +121,9 @@ def section_blocks(text, level):
                 if inside.startswith("```"):
                     break
                 code.append(inside)
-            if line.strip() != "```mermaid":
+            if line.strip() == "```mermaid":
+                blocks.append(Block("picture", "(The chapter shows a diagram here.)"))
+            else:
                 blocks.append(Block("code", "\n".join(code)))
         elif line.startswith("|"):
             end_block()
@@ -113,7 +131,11 @@ def section_blocks(text, level):
                 blocks[-1] = Block("table", f"{blocks[-1].text}\n{line}")
             else:
                 blocks.append(Block("table", line))
-        elif not line.strip() or line.startswith(("<!--", "![")):
+        elif line.startswith("!["):
+            end_block()
+            described = re.match(r"!\[([^\]]*)", line).group(1)
+            blocks.append(Block("picture", f"(The chapter shows a picture here: {described}.)"))
+        elif not line.strip() or line.startswith("<!--"):
             end_block()
         else:
             lines.append(line)

@@ -224,6 +224,14 @@ def test_a_hint_shows_what_its_paragraph_introduces(section, paragraph, shown):
     assert not text.endswith(":")
 
 
+def test_a_hint_says_where_a_diagram_stands_and_goes_on_to_the_paragraph_after_it():
+    """A terminal shows no diagram: the hint says there is one, instead of running the paragraph
+    that introduces it into the next one as if that were what it introduced."""
+    text = hint(5, "The request loader")
+    assert "in this\n    order, until one answers:\n    (The chapter shows a diagram here.)\n" in text
+    assert "So the request loader runs only when the session gave no user" in text
+
+
 def test_a_concept_that_worked_at_the_start_and_broke_says_so(tmp_path):
     """A step 2 folder that does step 2's work but greets no more after a login: its own
     concept passes, and the grader sends the learner back to step 1's, which worked in the

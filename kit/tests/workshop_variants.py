@@ -260,6 +260,10 @@ DEMO_HASHES = {
          '        click.echo(f"Error: there is already a user called {username}.", err=True)\n'
          '        click.get_current_context().exit(1)'),
     ]),
+    "a short password refused in other words": (4, [
+        ("users.py", 'return f"Use at least {MIN_PASSWORD_LENGTH} characters."',
+         'return "That password is too short."'),
+    ]),
     "a taken name refused with a message and SystemExit(1)": (4, [
         ("cli.py", '        raise click.ClickException(f"There is already a user called {username}.") from None',
          '        click.echo(f"{username} is taken.", err=True)\n'
@@ -301,7 +305,8 @@ WRONG = {
         raise click.ClickException(f"There is already a user called {username}.")
     users.add_user(username, password)'''),
     ]),
-    "a loader that lets DoesNotExist escape": (4, "The loader: a query that may find nothing", [
+    "a loader that lets DoesNotExist escape": (4, ("The loader: a query that may find nothing",
+                                                   "What `DoesNotExist` is"), [
         ("auth.py", """    try:
         user = User.get_by_id(int(user_id))
     except User.DoesNotExist:
@@ -357,14 +362,16 @@ WRONG = {
         ("__init__.py", "        REMEMBER_COOKIE_DURATION=timedelta(days=14),\n", ""),
         ("__init__.py", "        REMEMBER_COOKIE_SECURE=True,\n", ""),
     ]),
-    "a logout that only clears the cookie": (7, "Ending logins", [
+    "a logout that only clears the cookie": (7, ("Ending logins",
+                                                 "(`POST /logout`) deletes this login's row"), [
         ("auth.py", "    if current_user.is_authenticated:\n        logins.end_one_login(current_user.login)\n", ""),
     ]),
     "freshness taken from the session alone": (7, "How long a login lasts", [
         ("auth.py", '    if session.get("_fresh") and not logins.password_typed_recently(login):',
          '    if False:'),
     ]),
-    "failures counted per account alone": (8, "Password guessing that stops", [
+    "failures counted per account alone": (8, ("Password guessing that stops",
+                                               "10 for one account from one address"), [
         ("throttle.py", '     lambda account, address: f"account and address:{account}|{address}",',
          '     lambda account, address: f"account:{account}",'),
     ]),
@@ -395,21 +402,25 @@ def password_accepted(account):'''),
          '            error = "That is not your current password."\n'
          '            count_failure(current_user.name)'),
     ]),
-    "one count only, per account and address": (8, "Password guessing that stops", [
+    "one count only, per account and address": (8, ("Password guessing that stops",
+                                                    "100 for one address, any account"), [
         ("throttle.py", """    (parse("100 per 15 minutes"), lambda account, address: f"account:{account}",
      "Too many wrong passwords for this account."),
     (parse("100 per 15 minutes"), lambda account, address: f"address:{address}",
      "Too many passwords tried from your address."),
 """, ""),
     ]),
-    "a successful login clears the address's count too": (8, "Password guessing that stops", [
+    "a successful login clears the address's count too": (8, ("Password guessing that stops",
+                                                              "100 for one address, any account"), [
         ("throttle.py", "        for limit, counted_for, _ in PASSWORD_LIMITS[:2]:",
          "        for limit, counted_for, _ in PASSWORD_LIMITS:"),
     ]),
-    "a hash too big for C caught as ValueError only": (4, "Passwords in a table", [
+    "a hash too big for C caught as ValueError only": (4, ("Passwords in a table",
+                                                           "Malformed stored hashes"), [
         ("users.py", "        except (ValueError, OverflowError):", "        except ValueError:"),
     ]),
-    "Flask-Limiter's fixed window, not a moving one": (8, "Password guessing that stops", [
+    "Flask-Limiter's fixed window, not a moving one": (8, ("Password guessing that stops",
+                                                           "Counting *before* the check"), [
         ("__init__.py", '        RATELIMIT_STRATEGY="moving-window",\n', ""),
     ]),
     "the busy page rendered with render_template": (8, ("PostgreSQL, and why a pool",
@@ -425,22 +436,49 @@ def password_accepted(account):'''),
     session.clear()  # nothing of the old login left behind
     flash("You have been logged out.")'''),
     ]),
-    "deactivate-user that only switches the account off": (7, "Ending logins", [
+    "deactivate-user that only switches the account off": (7, ("Ending logins",
+                                                               "end all of the user's logins"), [
         ("cli.py", "        logins.end_logins(users.find_user(username))\n", ""),
     ]),
     "Secure relaxed whenever debug is on": (6, ("Cookies that carry a login", "`app.debug` alone is not enough"), [
         ("__init__.py", '''    if app.debug and os.environ.get("FLASK_RUN_FROM_CLI") == "true":''', "    if app.debug:"),
     ]),
-    "the development key kept for debug mode": (8, "Ready for production", [
+    "the development key kept for debug mode": (8, ("Ready for production", "The secret key"), [
         ("__init__.py", "    if not app.config[\"SECRET_KEY\"]:\n",
          "    if app.debug and not app.config[\"SECRET_KEY\"]:\n"
          "        app.config[\"SECRET_KEY\"] = \"dev\"\n"
          "    if not app.config[\"SECRET_KEY\"]:\n"),
     ]),
-    "a chunked body left to Werkzeug": (8, "Ready for production", [
+    "a chunked body left to Werkzeug": (8, ("Ready for production", "Bounded bodies"), [
         ("__init__.py", "    app.before_request(refuse_a_long_body_of_unknown_length)\n", ""),
     ]),
     "a database out of reach left to a 500": (8, ("PostgreSQL, and why a pool", "out of reach"), [
         ("__init__.py", "    app.register_error_handler(OperationalError, database_unavailable)\n", ""),
+    ]),
+    "a switched-off account refused before its password is checked": (
+        4, ("Passwords in a table", "Equal work for unknown names"), [
+            ("auth.py", "if user is None or not user.check_password(password) or not user.is_active:",
+             "if user is None or not user.is_active or not user.check_password(password):"),
+        ]),
+    "a name checked with re.match and $, which lets a final newline through": (
+        4, ("Managing users from the command line", "before the prompt"), [
+            ("cli.py", 'if not re.fullmatch(r"[\\w.-]{1,64}", username):',
+             'if not re.match(r"^[\\w.-]{1,64}$", username):'),
+        ]),
+    "/reauthenticate follows next unchecked": (6, ("Fresh logins", "follows `next` after the same check"), [
+        ("auth.py", """            confirm_login()
+            return redirect(requested_next() or url_for("index"))""", """            confirm_login()
+            return redirect(request.form.get("next") or request.args.get("next") or url_for("index"))"""),
+    ]),
+    "the counts hit broadest first, without a look first": (
+        8, ("Password guessing that stops", "The first loop refuses if any count is full"), [
+            ("throttle.py", """    for limit, key, message in counts:
+        if not limiter.limiter.test(limit, "password", key):
+            return too_many_attempts(limit, key, message)
+    for limit, key, message in counts:""", """    for limit, key, message in reversed(counts):"""),
+        ]),
+    "the DATABASE_URL refusal shows the whole URL": (8, ("PostgreSQL, and why a pool", "never the password"), [
+        ("db.py", 'raise RuntimeError(f"DATABASE_URL must be a postgresql:// URL, not {scheme}://")',
+         'raise RuntimeError(f"DATABASE_URL must be a postgresql:// URL, not {url}")'),
     ]),
 }

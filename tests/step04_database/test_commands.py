@@ -20,6 +20,11 @@ pytestmark = [pytest.mark.concept("Commands to manage users"),
               pytest.mark.section("Managing users from the command line"),
               pytest.mark.requirement("4.5")]
 
+# The chapter's paragraph on what the commands refuse: its sentences on the 8 characters, and on
+# the commands that change one row.
+EIGHT_CHARACTERS = pytest.mark.section("Managing users from the command line", "a password needs 8 characters")
+ONE_ROW = pytest.mark.section("Managing users from the command line", "change one row")
+
 
 class OutputOfEachThread(io.TextIOBase):
     """A stand-in for sys.stdout and sys.stderr that keeps what each thread writes apart."""
@@ -120,16 +125,17 @@ class TestAddUser:
         assert text_in_tables(step).count("eve") == 1
 
     @pytest.mark.parametrize("password", ["", "short", "7 chars"])
+    @EIGHT_CHARACTERS
     def test_a_password_shorter_than_8_characters_is_refused(self, step, runner, password):
         before = snapshot(step)
         result = runner.invoke(args=["add-user", "dora", "--password", password])
         assert result.exit_code != 0
-        assert "8" in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.output
         assert snapshot(step) == before
 
     @pytest.mark.section("Managing users from the command line", "before the prompt")
     @pytest.mark.parametrize(
-        "name", ["", "two words", "x" * 65, "nul\x00byte", "new\nline", "semi;colon"]
+        "name", ["", "two words", "x" * 65, "nul\x00byte", "new\nline", "semi;colon", "dora\n"]
     )
     def test_a_name_that_breaks_the_rules_is_refused_before_the_password_prompt(
         self, step, runner, name
@@ -142,6 +148,7 @@ class TestAddUser:
         assert snapshot(step) == before
 
 
+@ONE_ROW
 class TestDeactivateUser:
     def test_ends_the_users_open_session_at_once(self, runner, auth, client, new_visitor):
         auth.login()
@@ -157,6 +164,7 @@ class TestDeactivateUser:
         assert "Invalid username or password." in words(auth.login().text)
 
 
+@ONE_ROW
 class TestActivateUser:
     def test_switches_an_account_back_on(self, new_visitor, runner):
         runner.invoke(args=["deactivate-user", "alice"])
@@ -176,6 +184,7 @@ class TestSetPassword:
         assert new_visitor().can_log_in("bob", "can-we-fix-it")
         assert not new_visitor().can_log_in("bob", "bobthebuilder")
 
+    @EIGHT_CHARACTERS
     def test_a_short_password_changes_nothing(self, step, runner):
         before = snapshot(step)
         result = runner.invoke(args=["set-password", "bob", "--password", "short"])
@@ -184,6 +193,7 @@ class TestSetPassword:
 
 
 @pytest.mark.parametrize("command", ["deactivate-user", "activate-user", "set-password"])
+@ONE_ROW
 def test_an_unknown_user_is_a_clear_error_and_changes_nothing(step, runner, command):
     before = snapshot(step)
     arguments = ["--password", "a new passphrase"] if command == "set-password" else []

@@ -106,7 +106,7 @@ class TestInitDb:
 
 
 @pytest.mark.requirement("4.3")
-@pytest.mark.section("The loader: a query that may find nothing")
+@pytest.mark.section("The loader: a query that may find nothing", "One query per page")
 class TestQueries:
     """The loader costs one query per request, and only when it runs."""
 
@@ -147,6 +147,7 @@ class TestTheLoader:
     """The loader turns "no such row" into None, and nothing else."""
 
     @pytest.mark.parametrize("whose", ["deleted", "never existed"])
+    @pytest.mark.section("The loader: a query that may find nothing", "What `DoesNotExist` is")
     def test_a_session_whose_user_has_no_row_is_a_visitor(self, client, auth, users, whose):
         """DoesNotExist, caught: the page is a visitor's, not a 500."""
         if whose == "deleted":

@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.concept("Passwords in a table: equal work, malformed h
     ],
     ids=["right password", "wrong password", "inactive account", "unknown user"],
 )
-@pytest.mark.section("Passwords in a table")
+@pytest.mark.section("Passwords in a table", "Equal work for unknown names")
 def test_every_login_attempt_checks_exactly_one_hash(auth, hash_checks, username, password):
     """Equal work whether or not the user exists: timing tells nothing.
 
@@ -41,7 +41,7 @@ def test_every_login_attempt_checks_exactly_one_hash(auth, hash_checks, username
          "unknown digest", "zero iterations", "iterations too many for C",
          "scrypt cost too big for C", "plaintext"],
 )
-@pytest.mark.section("Passwords in a table")
+@pytest.mark.section("Passwords in a table", "Malformed stored hashes")
 def test_a_malformed_stored_hash_is_a_failed_login(client, auth, users, stored_hash):
     """A row edited by hand, or left by an older app, is a failed login, not a 500."""
     users.set_password_hash("alice", stored_hash)

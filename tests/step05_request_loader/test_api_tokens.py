@@ -51,7 +51,7 @@ class TestIssuingTokens:
         assert "mallory" in result.output
         assert snapshot(step) == before
 
-    @pytest.mark.parametrize("name", ["", "x" * 65, "tab\tname"])
+    @pytest.mark.parametrize("name", ["", "x" * 65, "tab\tname", "laptop\n"])
     def test_a_bad_token_name_is_refused(self, step, runner, name):
         """1 to 64 printable characters; the words of the refusal are the step's."""
         before = snapshot(step)
@@ -259,7 +259,7 @@ def test_no_api_answer_is_cacheable(client, issue, path, status):
 
 
 @pytest.mark.concept("An API that always answers in JSON")
-@pytest.mark.section("Errors in JSON, always")
+@pytest.mark.section("Errors in JSON, always", "One handler does it for the whole app")
 @pytest.mark.requirement("5.5")
 class TestAlwaysJson:
     """Every answer under /api/ is JSON, errors included; the pages keep their HTML."""

@@ -43,12 +43,19 @@ def test_a_remembered_user_must_confirm_the_password_for_settings(client, auth, 
     assert hidden_fields(form_on(page)).get("next") == "/settings"
 
 
+# The paragraphs of "Fresh logins" on where /reauthenticate goes next, and on the settings.
+FOLLOWS_NEXT = pytest.mark.section("Fresh logins", "follows `next` after the same check")
+SETTINGS_PARAGRAPH = pytest.mark.section("Fresh logins", "Settings also asks for the current password")
+
+
 @REAUTHENTICATE
+@FOLLOWS_NEXT
 def test_confirming_the_password_makes_the_login_fresh(client, auth, new_visitor):
     auth.login(remember="on")
     browser = restart_browser(client, new_visitor)
     response = browser.post("/reauthenticate", password="wonderland", next="/settings")
-    assert response.headers["Location"] == "/settings"
+    assert response.headers.get("Location") == "/settings", (
+        "next=/settings came in the form's hidden field, where the login takes it from first")
     assert browser.client.get("/settings").status_code == 200
 
 
@@ -65,6 +72,7 @@ def test_a_wrong_password_leaves_the_login_stale(client, auth, new_visitor, pass
 
 
 @REAUTHENTICATE
+@FOLLOWS_NEXT
 def test_reauthenticate_follows_only_a_safe_next(auth):
     auth.login()
     response = auth.post("/reauthenticate", password="wonderland", next="//evil.example")
@@ -86,6 +94,7 @@ def test_confirming_the_password_checks_exactly_one_hash(client, auth, hash_chec
 
 
 @SETTINGS
+@SETTINGS_PARAGRAPH
 def test_a_fresh_user_can_change_the_password(auth, new_visitor):
     auth.login()
     response = auth.change_password("a much longer passphrase")
@@ -97,6 +106,7 @@ def test_a_fresh_user_can_change_the_password(auth, new_visitor):
 
 @SETTINGS
 @pytest.mark.parametrize("new_password", ["", "short", "7 chars"])
+@SETTINGS_PARAGRAPH
 def test_a_new_password_shorter_than_8_characters_is_refused(auth, new_visitor, new_password):
     auth.login()
     page = page_shown(auth.client, auth.change_password(new_password))
@@ -116,6 +126,7 @@ def test_a_remembered_user_cannot_change_the_password(client, auth, new_visitor)
 
 @SETTINGS
 @pytest.mark.parametrize("current_password", ["", "wrong", " wonderland", "bobthebuilder"])
+@SETTINGS_PARAGRAPH
 def test_a_wrong_current_password_changes_nothing_and_says_so(auth, new_visitor, current_password):
     auth.login()
     page = page_shown(auth.client, auth.change_password("a much longer passphrase", current_password))
@@ -126,6 +137,7 @@ def test_a_wrong_current_password_changes_nothing_and_says_so(auth, new_visitor,
 
 
 @SETTINGS
+@SETTINGS_PARAGRAPH
 def test_changing_the_password_needs_a_csrf_token(client, auth, new_visitor):
     auth.login()
     response = client.post("/settings", data={"new_password": "a much longer passphrase"})
@@ -134,6 +146,7 @@ def test_changing_the_password_needs_a_csrf_token(client, auth, new_visitor):
 
 
 @SETTINGS
+@SETTINGS_PARAGRAPH
 def test_new_passwords_are_hashed_with_scrypt_at_the_owasp_minimum(make_app, recorded_scrypt):
     """Without an override, a password changed on the settings page gets the production method."""
     visitor = FormClient(make_app(PASSWORD_HASH_METHOD=None).test_client())
@@ -153,6 +166,7 @@ def test_new_passwords_are_hashed_with_scrypt_at_the_owasp_minimum(make_app, rec
     ],
     ids=["long passphrase", "surrounding spaces", "unicode", "eight spaces"],
 )
+@SETTINGS_PARAGRAPH
 def test_any_password_round_trips(auth, new_visitor, password):
     auth.login()
     auth.change_password(password)

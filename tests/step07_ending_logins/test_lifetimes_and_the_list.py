@@ -76,6 +76,7 @@ STARTED = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d")
 
 
 @pytest.mark.requirement("7.5")
+@pytest.mark.section("Ending logins", "Ending one login from the profile")
 class TestTheListOfLogins:
     def login_rows(self, visitor):
         """The rows of the profile's table of logins that list one: each has a form that ends it."""

@@ -63,6 +63,7 @@ class TestALoginIsARow:
 
 
 @pytest.mark.requirement("7.2")
+@pytest.mark.section("Ending logins", "(`POST /logout`) deletes this login's row")
 class TestLogout:
     def test_logout_ends_this_login_for_every_copy_of_its_cookies(self, alice, new_visitor):
         copied = cookies_of(alice)
@@ -88,6 +89,7 @@ class TestLogout:
 
 
 @pytest.mark.requirement("7.2")
+@pytest.mark.section("Ending logins", "(`POST /logout-everywhere`) deletes every row")
 class TestLogoutEverywhere:
     def test_ends_every_login_of_the_user_this_one_included(
         self, alice, alice_elsewhere, new_visitor
@@ -179,6 +181,7 @@ class TestTypingThePasswordAgain:
 
 
 @pytest.mark.requirement("7.3")
+@pytest.mark.section("Ending logins", "ends every *other* login")
 class TestPasswordChange:
     def test_ends_the_other_logins_and_keeps_this_one_fresh(
         self, alice, alice_elsewhere, new_visitor
@@ -256,6 +259,7 @@ class TestPasswordChange:
 
 
 @pytest.mark.requirement("7.3")
+@pytest.mark.section("Ending logins", "end all of the user's logins")
 class TestAdministrator:
     def test_deactivate_user_ends_the_users_logins_for_good(
         self, alice, runner, users, new_visitor
@@ -278,6 +282,7 @@ class TestAdministrator:
 
 
 @pytest.mark.requirement("7.6")
+@pytest.mark.section("Ending logins", "API tokens are not logins")
 class TestApiTokensAndANewPassword:
     """API tokens are not logins; a new password revokes them too, if the owner leaves the box checked."""
 

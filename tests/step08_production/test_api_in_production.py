@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.concept("API tokens in production"),
               pytest.mark.section("API tokens in production")]
 
 
-@pytest.mark.section("API tokens in production")
+@pytest.mark.section("API tokens in production", "A limit on bad tokens")
 @pytest.mark.requirement("8.8")
 def test_a_flood_of_bad_tokens_gets_429_in_json_with_retry_after(client, issue):
     good = issue()
@@ -24,7 +24,7 @@ def test_a_flood_of_bad_tokens_gets_429_in_json_with_retry_after(client, issue):
     assert client.get("/api/me", headers=bearer(good)).status_code == 429
 
 
-@pytest.mark.section("API tokens in production")
+@pytest.mark.section("API tokens in production", "A limit on bad tokens")
 @pytest.mark.requirement("8.8")
 def test_good_tokens_are_not_counted(client, issue):
     token = issue()
@@ -33,6 +33,7 @@ def test_good_tokens_are_not_counted(client, issue):
 
 
 @pytest.mark.requirement("8.8")
+@pytest.mark.section("API tokens in production", "No session cookie")
 def test_a_token_response_sets_no_cookie_even_when_the_session_was_written(make_app, issue):
     """With REMEMBER_COOKIE_REFRESH_EACH_REQUEST, Flask-Login writes to the session on every request."""
     app = make_app(REMEMBER_COOKIE_REFRESH_EACH_REQUEST=True)
@@ -43,6 +44,7 @@ def test_a_token_response_sets_no_cookie_even_when_the_session_was_written(make_
 
 @pytest.mark.requirement("8.8")
 @pytest.mark.own_app
+@pytest.mark.section("API tokens in production", "No session cookie")
 def test_a_token_response_sets_no_cookie_even_when_the_app_wrote_to_the_session(app, client, issue):
     """The guard itself, whichever Flask-Login writes what: here the app writes, every request."""
     @app.before_request
@@ -57,6 +59,7 @@ def test_a_token_response_sets_no_cookie_even_when_the_app_wrote_to_the_session(
 
 
 @pytest.mark.requirement("8.8")
+@pytest.mark.section("API tokens in production", "A limit on bad tokens")
 def test_a_token_call_is_one_query(client, issue):
     """The lookup of the token and its user, and nothing else: a call writes nothing."""
     token = issue()

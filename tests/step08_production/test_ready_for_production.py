@@ -22,7 +22,7 @@ from tests.tokens import assert_json_error, bearer, tokens_of
 pytestmark = [pytest.mark.concept("Ready for production: secret key, headers, body limits, PostgreSQL"), pytest.mark.section("Ready for production")]
 
 
-@pytest.mark.section("Ready for production")
+@pytest.mark.section("Ready for production", "The secret key")
 @pytest.mark.requirement("8.4")
 class TestSecretKey:
     """SECRET_KEY comes from the environment or the instance folder, never the repository.
@@ -64,7 +64,7 @@ def test_every_answer_carries_the_security_headers(client, auth, path):
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 
 
-@pytest.mark.section("Ready for production")
+@pytest.mark.section("Ready for production", "Bounded bodies")
 @pytest.mark.requirement("8.5")
 def test_an_oversized_body_gets_413(client, auth):
     response = client.post(
@@ -83,7 +83,7 @@ def post_chunked(client, path, fields):
                        environ_overrides={"wsgi.input_terminated": True})
 
 
-@pytest.mark.section("Ready for production")
+@pytest.mark.section("Ready for production", "Bounded bodies")
 @pytest.mark.requirement("8.5")
 def test_an_oversized_chunked_body_gets_413_not_a_form_cut_short(client, auth):
     """Without a length to refuse first, Werkzeug would read to the limit and parse what it
@@ -95,7 +95,7 @@ def test_an_oversized_chunked_body_gets_413_not_a_form_cut_short(client, auth):
     assert "Hello, alice!" in words(client.get("/").text)
 
 
-@pytest.mark.section("Ready for production")
+@pytest.mark.section("Ready for production", "Bounded bodies")
 @pytest.mark.requirement("8.5")
 def test_an_oversized_body_gets_413_in_json(client, auth, issue, new_visitor):
     """A browser session's call is checked for a CSRF token, in the form it sends."""
@@ -114,7 +114,7 @@ def engine(app):
     return load_class(app.config["DATABASE"]["engine"])
 
 
-@pytest.mark.section("PostgreSQL, and why a pool")
+@pytest.mark.section("PostgreSQL, and why a pool", "picks a pooled engine")
 @pytest.mark.requirement("8.6")
 def test_database_url_selects_a_pooled_postgresql_database(
     step, monkeypatch, base_config
@@ -128,7 +128,7 @@ def test_database_url_selects_a_pooled_postgresql_database(
     assert (database["host"], database["port"]) == ("db.example", 5433)
 
 
-@pytest.mark.section("PostgreSQL, and why a pool")
+@pytest.mark.section("PostgreSQL, and why a pool", "never the password")
 @pytest.mark.requirement("8.6")
 def test_a_database_url_of_another_kind_is_refused_without_showing_it(
     step, monkeypatch, base_config

@@ -49,6 +49,7 @@ def fail(visitor, times, username="alice"):
     return [visitor.client.post("/login", data=form).status_code for _ in range(times)]
 
 
+@pytest.mark.section("Password guessing that stops", "10 for one account from one address")
 def test_ten_failures_are_answered_and_the_eleventh_is_refused(auth):
     assert fail(auth, LIMIT) == [200] * LIMIT
     response = auth.login("alice", "still not the password")
@@ -56,6 +57,7 @@ def test_ten_failures_are_answered_and_the_eleventh_is_refused(auth):
     assert 0 < int(response.headers["Retry-After"]) <= 15 * 60 + 1  # a second more: reset_at rounds up
 
 
+@pytest.mark.section("Password guessing that stops", "Counting *before* the check")
 def test_a_throttled_attempt_checks_no_password(auth, hash_checks):
     fail(auth, LIMIT)
     token = auth.csrf_token()
@@ -65,17 +67,20 @@ def test_a_throttled_attempt_checks_no_password(auth, hash_checks):
     assert hash_checks == []
 
 
+@pytest.mark.section("Password guessing that stops", "A successful login clears")
 def test_the_right_password_is_refused_while_throttled(auth):
     fail(auth, LIMIT)
     assert auth.login().status_code == 429
     assert "Hello, visitor!" in words(auth.client.get("/").text)
 
 
+@pytest.mark.section("Password guessing that stops", "10 for one account from one address")
 def test_other_accounts_from_the_same_address_are_not_affected(auth):
     fail(auth, LIMIT)
     assert auth.login("bob", "bobthebuilder").status_code == 302
 
 
+@pytest.mark.section("Password guessing that stops", "10 for one account from one address")
 def test_the_same_account_from_another_address_is_not_affected(app, auth):
     """Nobody can lock alice out: the attacker's failures count against the attacker's address."""
     fail(auth, LIMIT)
@@ -84,17 +89,20 @@ def test_the_same_account_from_another_address_is_not_affected(app, auth):
     assert "Hello, alice!" in words(alice.client.get("/").text)
 
 
+@pytest.mark.section("Password guessing that stops", "A successful login clears")
 def test_successful_logins_are_not_counted(auth):
     for _ in range(LIMIT + 2):
         assert auth.login().status_code == 302
         auth.logout()
 
 
+@pytest.mark.section("Password guessing that stops", "Every form that checks a password")
 def test_the_login_page_itself_is_never_refused(auth):
     fail(auth, LIMIT)
     assert auth.client.get("/login").status_code == 200
 
 
+@pytest.mark.section("Password guessing that stops", "Counting *before* the check")
 def test_the_window_passes(make_app):
     with time_machine.travel(START, tick=False) as traveller:
         visitor = FormClient(make_app().test_client())
@@ -107,6 +115,7 @@ def test_the_window_passes(make_app):
         assert visitor.login().status_code == 302
 
 
+@pytest.mark.section("Password guessing that stops", "Counting *before* the check")
 def test_the_fifteen_minutes_are_any_fifteen_minutes(make_app):
     """The window moves: one failure, nine more ten seconds before the quarter hour ends, and
     just after it only one more guess is answered. A fixed window (Flask-Limiter's default)
@@ -120,6 +129,7 @@ def test_the_fifteen_minutes_are_any_fifteen_minutes(make_app):
         assert fail(visitor, 2) == [200, 429]
 
 
+@pytest.mark.section("Password guessing that stops", "Every form that checks a password")
 def test_confirming_the_password_counts_too(auth):
     """The reauthentication form checks a password: its failures share the limit."""
     auth.login()
@@ -132,6 +142,7 @@ def test_confirming_the_password_counts_too(auth):
     assert auth.login().status_code == 429
 
 
+@pytest.mark.section("Password guessing that stops", "Every form that checks a password")
 def test_the_current_password_on_the_settings_page_counts_too(auth):
     auth.login()
     wrong = [auth.change_password("a long new one", current_password="nope") for _ in range(LIMIT)]
@@ -139,12 +150,14 @@ def test_the_current_password_on_the_settings_page_counts_too(auth):
     assert auth.change_password("a long new one").status_code == 429
 
 
+@pytest.mark.section("Password guessing that stops", "Every form that checks a password")
 def test_failures_of_several_forms_add_up(auth):
     fail(auth, LIMIT - 1)
     auth.login("alice", "not the password either")
     assert auth.login().status_code == 429
 
 
+@pytest.mark.section("Password guessing that stops", "The limit is on in every configuration")
 def test_the_limit_is_on_in_a_fresh_app_after_one_that_turned_it_off(make_app):
     """Flask-Limiter's Limiter keeps the state of its last init_app: a fresh app must say it."""
     unthrottled = FormClient(make_app(RATELIMIT_ENABLED=False).test_client())
@@ -178,6 +191,7 @@ def test_guesses_sent_at_once_get_at_most_ten_password_checks(app, monkeypatch):
 
 @WIDER_COUNTS
 @pytest.mark.requirement("8.2")
+@pytest.mark.section("Password guessing that stops", "100 for one address, any account")
 def test_one_address_trying_many_accounts_is_stopped_at_100(app, auth):
     """Spraying: one password on many names. A login that succeeds is one of the hundred, and
     clears nothing: or an attacker with an account of their own would spray, log in, and spray
@@ -196,6 +210,7 @@ def test_one_address_trying_many_accounts_is_stopped_at_100(app, auth):
 
 @WIDER_COUNTS
 @pytest.mark.requirement("8.2")
+@pytest.mark.section("Password guessing that stops", "100 for one account, from any address")
 def test_one_account_guessed_from_many_addresses_is_stopped_at_100(app):
     """Ten addresses, ten guesses each: the account's own count then refuses every address.
 
@@ -212,6 +227,7 @@ def test_one_account_guessed_from_many_addresses_is_stopped_at_100(app):
 
 @WIDER_COUNTS
 @pytest.mark.requirement("8.2")
+@pytest.mark.section("Password guessing that stops", "usernames that read like addresses, IPv6")
 def test_a_username_that_reads_like_an_address_adds_nothing_to_that_addresss_count(app):
     """The counts of accounts and of addresses are kept apart. Otherwise a hundred failures for
     the "account" 203.0.113.77, from anywhere, would lock every login from that address out: an
@@ -223,6 +239,7 @@ def test_a_username_that_reads_like_an_address_adds_nothing_to_that_addresss_cou
 
 
 @pytest.mark.requirement("8.1")
+@pytest.mark.section("Password guessing that stops", "usernames that read like addresses, IPv6")
 def test_the_addresses_of_one_ipv6_64_are_counted_as_one(app):
     """An IPv6 subscriber is given a /64: a guesser who takes a new address from it for every
     guess is still one address to the counts."""
@@ -234,6 +251,7 @@ def test_the_addresses_of_one_ipv6_64_are_counted_as_one(app):
 
 @WIDER_COUNTS
 @pytest.mark.requirement("8.1", "8.2")
+@pytest.mark.section("Password guessing that stops", "The first loop refuses if any count is full")
 def test_an_attempt_refused_by_one_count_adds_to_no_other(make_app):
     """From an address at its cap, attempts for bob are refused, and cost bob nothing: once the
     address's count has moved on, bob still has his ten tries from it."""
@@ -249,6 +267,20 @@ def test_an_attempt_refused_by_one_count_adds_to_no_other(make_app):
         # The spraying leaves the window; the refused attempts at bob were never counted.
         traveller.shift(timedelta(minutes=5, seconds=1))
         assert sprayer.login("bob", "bobthebuilder").status_code == 302
+
+
+@WIDER_COUNTS
+@pytest.mark.requirement("8.1", "8.2")
+@pytest.mark.section("Password guessing that stops", "The first loop refuses if any count is full")
+def test_attempts_refused_at_ten_add_nothing_to_the_counts_of_a_hundred(app):
+    """Ten failures for alice from one address, then ninety more, all refused. Counted, they would
+    have filled that address's hundred (bob refused there) and alice's (alice refused from
+    anywhere): a guesser would lock everybody out without one password being checked."""
+    guesser = visitor_from(app, "203.0.113.5")
+    assert fail(guesser, LIMIT) == [200] * LIMIT
+    assert fail(guesser, 100 - LIMIT) == [429] * (100 - LIMIT)
+    assert guesser.login("bob", "bobthebuilder").status_code == 302
+    assert visitor_from(app, "198.51.100.7").login().status_code == 302
 
 
 @WIDER_COUNTS
