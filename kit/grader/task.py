@@ -18,12 +18,16 @@ from kit.steps import ROOT, STEPS
 
 
 def start(number, workshop):
-    """Copy step N-1 into the workshop folder, named as step N; return the new folder."""
+    """Copy step N-1's app into the workshop folder, named as step N; return the new folder.
+
+    Without step N-1's chapter and exercises, which would speak of step N-1
+    in a folder named as step N: the learner reads step N's chapter.
+    """
     name, previous = STEPS[number - 1].name, STEPS[number - 2].name
     folder = workshop / name
     shutil.copytree(
         ROOT / previous, folder,
-        ignore=shutil.ignore_patterns("README.md", "screenshots", "__pycache__"),
+        ignore=shutil.ignore_patterns("README.md", "EXERCISES.md", "screenshots", "__pycache__"),
     )
     for path in folder.rglob("*"):
         if path.suffix in (".py", ".html"):

@@ -82,7 +82,7 @@ def test_a_starting_folder_is_named_as_its_step_and_says_what_to_do(tmp_path):
     workshop("start", 4, "--workshop", tmp_path)
     folder = tmp_path / "step04_database"
     assert "step03_login_required" not in (folder / "__init__.py").read_text()
-    assert not (folder / "README.md").exists()
+    assert not (folder / "README.md").exists() and not (folder / "EXERCISES.md").exists()
     task = (folder / "TASK.md").read_text()
     assert "make check STEP=4" in task
     assert "The loader: a query that may find nothing" in task  # a section to read
