@@ -40,11 +40,13 @@ class Rendezvous:
     def run(self, jobs):
         """Run each job on a thread of its own, all at once; their results, in order."""
         assert len(jobs) == self.size
-        results = [None] * len(jobs)
+        results, errors = [None] * len(jobs), []
 
         def run_one(index, job):
             try:
                 results[index] = job()
+            except Exception as error:  # raised again below, where pytest shows it
+                errors.append(error)
             finally:
                 with self.changed:
                     self._count_this_thread()
@@ -54,6 +56,8 @@ class Rendezvous:
             thread.start()
         for thread in threads:
             thread.join(timeout=60)
+        if errors:
+            raise errors[0]
         return results
 
     def _count_this_thread(self):
@@ -79,13 +83,23 @@ def hold_password_hashing(monkeypatch, together):
 
 
 def hold_writes(monkeypatch, database, together):
-    """Hold each thread at its first write to the database (INSERT, UPDATE, DELETE): every
-    request or command has read what it reads first before any of them writes."""
-    real_execute_sql = database.execute_sql
+    """Hold each thread at its first write to the database (INSERT, UPDATE, DELETE, or a
+    transaction that takes the write lock as it begins): every request or command has read
+    what it reads first before any of them writes."""
+    real_execute_sql, real_begin = database.execute_sql, database.begin
 
     def held_execute_sql(sql, *args, **kwargs):
         if sql.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
             together.reach()
         return real_execute_sql(sql, *args, **kwargs)
 
+    def held_begin(*args, **kwargs):
+        # SQLite's BEGIN IMMEDIATE (peewee's atomic("IMMEDIATE")) writes nothing yet, but takes
+        # the lock a write needs: held here, no thread waits for one that never comes.
+        lock_type = args[0] if args else kwargs.get("lock_type")
+        if str(lock_type or getattr(database, "_lock_type", "")).upper() in ("IMMEDIATE", "EXCLUSIVE"):
+            together.reach()
+        return real_begin(*args, **kwargs)
+
     monkeypatch.setattr(database, "execute_sql", held_execute_sql)
+    monkeypatch.setattr(database, "begin", held_begin)

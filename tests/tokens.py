@@ -16,6 +16,19 @@ def looks_like_a_token(text):
     return isinstance(text, str) and TOKEN_SHAPE.fullmatch(text) is not None
 
 
+# Each character's neighbour in its own class: a token of hex stays hex, a UUID a UUID.
+NEIGHBOURS = {}
+for characters in ["0123456789", "abcdef", "ghijklmnopqrstuvwxyz",
+                   "ABCDEF", "GHIJKLMNOPQRSTUVWXYZ"]:
+    NEIGHBOURS.update(zip(characters, characters[1:] + characters[0]))
+
+
+def another_of_the_same_shape(token):
+    """A token that no check of shape tells from this one, and that differs in every letter
+    and digit: whatever alphabet and length the step chose, one it never issued."""
+    return "".join(NEIGHBOURS.get(character, character) for character in token)
+
+
 def tokens_of(client, token):
     """The caller's tokens, as GET /api/tokens lists them: {name: row}."""
     return {row["name"]: row for row in client.get("/api/tokens", headers=bearer(token)).json["tokens"]}

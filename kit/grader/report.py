@@ -25,6 +25,7 @@ import os
 import re
 
 import pytest
+from werkzeug.exceptions import BadRequestKeyError
 
 from kit.grader.concepts import chapter_places, concept_of
 from kit.pytest_steps import first_step
@@ -67,11 +68,27 @@ def describe(item):
     }
 
 
+def missing_header(excinfo):
+    """The header a test read from an answer that has none, or None.
+
+    Werkzeug raises its 400 error for it (BadRequestKeyError), whose words
+    would tell the learner that the app answered 400.
+    """
+    if excinfo is None or not isinstance(excinfo.value, BadRequestKeyError):
+        return None
+    if not str(excinfo.traceback[-1].path).endswith("headers.py"):
+        return None
+    return excinfo.value.args[0]
+
+
 def what_failed(report):
     """pytest's "E" lines (the assertion, the values compared, Hypothesis's failing case).
 
     Without the frame Hypothesis draws around several errors at once.
     """
+    missing = dict(report.user_properties).get("missing header")
+    if missing:
+        return [f"   The answer has no {missing} header."]
     lines = report.longreprtext.splitlines()
     explained = []
     for line in lines:
@@ -145,6 +162,9 @@ def pytest_collection_finish(session):
 def pytest_runtest_makereport(item, call):
     report = yield
     report.user_properties.append(("graded", describe(item)))
+    missing = missing_header(call.excinfo)
+    if missing:
+        report.user_properties.append(("missing header", missing))
     return report
 
 

@@ -255,6 +255,24 @@ DEMO_HASHES = {
             " or put SECRET_KEY in instance/config.py (`make run` writes one)."''',
          '''            "Refusing to sign cookies without a secret key: set FLASK_SECRET_KEY."'''),
     ]),
+    "log out everywhere sends the user to the login page": (7, [
+        ("auth.py", """    logins.end_logins(current_user)
+    return logged_out("You have been logged out everywhere.")""", """    logins.end_logins(current_user)
+    response = logged_out("You have been logged out everywhere.")
+    response.headers["Location"] = url_for("auth.login")
+    return response"""),
+    ]),
+    "an id of no login of the user answered with 403": (7, [
+        ("auth.py", """    flash("That login has ended." if ended else "You have no such login.")
+    return redirect(url_for("pages.profile"))""", """    if not ended:
+        return "You have no such login.", 403
+    flash("That login has ended.")
+    return redirect(url_for("pages.profile"))"""),
+    ]),
+    "kept API tokens named in the password change's message": (7, [
+        ("pages.py", '''+ (", and your API tokens are revoked." if revoke else "."))''',
+         '''+ (", and your API tokens are revoked." if revoke else ". Your API tokens still work."))'''),
+    ]),
     "a taken name refused with a message and ctx.exit(1)": (4, [
         ("cli.py", '        raise click.ClickException(f"There is already a user called {username}.") from None',
          '        click.echo(f"Error: there is already a user called {username}.", err=True)\n'
@@ -366,7 +384,8 @@ WRONG = {
                                                  "(`POST /logout`) deletes this login's row"), [
         ("auth.py", "    if current_user.is_authenticated:\n        logins.end_one_login(current_user.login)\n", ""),
     ]),
-    "freshness taken from the session alone": (7, "How long a login lasts", [
+    "freshness taken from the session alone": (7, ("How long a login lasts",
+                                                   "`FRESH_LOGIN_LIFETIME`"), [
         ("auth.py", '    if session.get("_fresh") and not logins.password_typed_recently(login):',
          '    if False:'),
     ]),
@@ -481,4 +500,42 @@ def password_accepted(account):'''),
         ("db.py", 'raise RuntimeError(f"DATABASE_URL must be a postgresql:// URL, not {scheme}://")',
          'raise RuntimeError(f"DATABASE_URL must be a postgresql:// URL, not {url}")'),
     ]),
+    "the API's error handler on its blueprint": (
+        5, ("Errors in JSON, always", "One handler does it for the whole app"), [
+            ("api.py", "    app.register_error_handler(HTTPException, errors_in_json)\n", ""),
+            ("api.py", "def errors_in_json(error):", "@bp.errorhandler(HTTPException)\ndef errors_in_json(error):"),
+        ]),
+    "an IPv6 /64 cut from the address as text": (
+        8, ("Password guessing that stops", "usernames that read like addresses, IPv6"), [
+            ("throttle.py", 'return str(ipaddress.ip_network(f"{address}/64", strict=False))',
+             'return ":".join(address.split(":")[:4]) + "::/64"'),
+        ]),
+    "behind a proxy, the first X-Forwarded-For entry believed": (8, "Behind a proxy", [
+        ("throttle.py", "    address = get_remote_address()\n",
+         "    address = request.access_route[0] if current_app.config[\"TRUSTED_PROXIES\"] "
+         "else get_remote_address()\n"),
+    ]),
+    "the security headers on 200 answers only": (8, "Security headers", [
+        ("__init__.py", '''    """Headers that tell browsers how to treat every answer of this site."""
+''', '''    """Headers that tell browsers how to treat every answer of this site."""
+    if response.status_code != 200:
+        return response
+'''),
+    ]),
+    "a password change that looks for its login, then writes, outside a transaction": (
+        7, ("Ending logins", "ends every *other* login"), [
+            ("logins.py", """    with db.database.atomic() as transaction:
+        change_password(user, password)
+        if not Login.select().where(Login.id == user.login.id).exists():
+            transaction.rollback()
+            return False
+        end_logins(user, keep=user.login)
+        if revoke_tokens:
+            revoke_tokens_of(user)""", """    if not Login.select().where(Login.id == user.login.id).exists():
+        return False
+    change_password(user, password)
+    end_logins(user, keep=user.login)
+    if revoke_tokens:
+        revoke_tokens_of(user)"""),
+        ]),
 }

@@ -33,6 +33,13 @@ START = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
 # has built the limit of ten sees it graded first, while the wider counts,
 # the slowest tests of the step, still run.
 WIDER_COUNTS = pytest.mark.concept("Counts per account and per address, each its own")
+# Eleven addresses of the /64 2001:db8::/64, shortened, in full, in capitals: only a parsed
+# address tells they are one subscriber's.
+ONE_64_WRITTEN_ELEVEN_WAYS = [
+    "2001:db8::1", "2001:db8:0:0::2", "2001:0db8:0000:0000:0000:0000:0000:0003", "2001:DB8::4",
+    "2001:db8:0::5", "2001:db8::6:6", "2001:db8::7", "2001:db8::8", "2001:db8::9", "2001:db8::a",
+    "2001:db8::b",
+]
 
 
 def visitor_from(app, address):
@@ -242,11 +249,11 @@ def test_a_username_that_reads_like_an_address_adds_nothing_to_that_addresss_cou
 @pytest.mark.section("Password guessing that stops", "usernames that read like addresses, IPv6")
 def test_the_addresses_of_one_ipv6_64_are_counted_as_one(app):
     """An IPv6 subscriber is given a /64: a guesser who takes a new address from it for every
-    guess is still one address to the counts."""
-    statuses = [visitor_from(app, f"2001:db8:5:7::{number:x}").login("alice", "a guess").status_code
-                for number in range(1, LIMIT + 2)]
+    guess is still one address to the counts, however the address is written."""
+    statuses = [visitor_from(app, address).login("alice", "a guess").status_code
+                for address in ONE_64_WRITTEN_ELEVEN_WAYS]
     assert statuses == [200] * LIMIT + [429]
-    assert visitor_from(app, "2001:db8:5:8::1").login().status_code == 302  # the next /64
+    assert visitor_from(app, "2001:db8:0:1::1").login().status_code == 302  # the next /64
 
 
 @WIDER_COUNTS
@@ -295,6 +302,26 @@ def test_a_forwarded_address_is_not_believed_without_trusted_proxies(app):
                                     headers={"X-Forwarded-For": f"198.51.100.{number}"}).status_code
                 for number in range(1, LIMIT + 2)]
     assert statuses == [200] * LIMIT + [429]
+
+
+@WIDER_COUNTS
+@pytest.mark.requirement("8.2")
+@pytest.mark.section("Behind a proxy")
+def test_behind_a_proxy_the_address_is_the_entry_the_proxy_wrote(make_app, monkeypatch):
+    """With TRUSTED_PROXIES=1, the proxy appends the address it saw to X-Forwarded-For: the last
+    entry is the client's. What the client wrote before it, a new address with every guess,
+    is not; another client behind the same proxy is another address."""
+    monkeypatch.setenv("TRUSTED_PROXIES", "1")
+    app = make_app()
+    guesser = FormClient(app.test_client())
+    form = {"csrf_token": guesser.csrf_token(), "username": "alice", "password": "not the password"}
+    statuses = [guesser.client.post("/login", data=form, headers={
+                    "X-Forwarded-For": f"198.51.100.{number}, 203.0.113.9"}).status_code
+                for number in range(1, LIMIT + 2)]
+    assert statuses == [200] * LIMIT + [429]
+    alice = FormClient(app.test_client())
+    alice.client.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.10"
+    assert alice.login().status_code == 302
 
 
 def redis_url_on(port):
