@@ -522,6 +522,14 @@ def password_accepted(account):'''),
         return response
 '''),
     ]),
+    "a token read from a cookie too": (
+        5, ("CSRF: checked for cookies, not for tokens", "a token kept in a cookie"), [
+            ("auth.py", "    token = tokens.bearer_token(request)\n",
+             "    token = tokens.bearer_token(request) or request.cookies.get(\"api_token\")\n"),
+        ]),
+    "every token listed as not revoked": (5, "Revoking tokens", [
+        ("api.py", '"revoked": row.revoked}', '"revoked": False}'),
+    ]),
     "a password change that looks for its login, then writes, outside a transaction": (
         7, ("Ending logins", "ends every *other* login"), [
             ("logins.py", """    with db.database.atomic() as transaction:

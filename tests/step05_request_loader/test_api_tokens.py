@@ -139,6 +139,14 @@ class TestCallingTheApi:
         assert_refused(client.get(f"/api/me?{parameter}={issue()}"))
 
     @pytest.mark.requirement("5.2")
+    @pytest.mark.section("CSRF: checked for cookies, not for tokens", "a token kept in a cookie")
+    @pytest.mark.parametrize("cookie", ["api_token", "token", "access_token", "Authorization"])
+    def test_a_token_in_a_cookie_is_ignored(self, client, issue, cookie):
+        """A browser sends a cookie on its own, to any request another site makes it send."""
+        client.set_cookie(cookie, issue())
+        assert_refused(client.get("/api/me"))
+
+    @pytest.mark.requirement("5.2")
     @pytest.mark.section("The request loader", "Tokens are for the API only")
     def test_a_token_does_not_open_the_pages(self, client, issue):
         response = client.get("/profile", headers=bearer(issue()))
@@ -163,8 +171,14 @@ class TestCallingTheApi:
         assert client.get("/profile").status_code == 302
 
 
+# The paragraphs of "Revoking tokens": what stops a token, and the administrator's commands.
+WHAT_STOPS_A_TOKEN = pytest.mark.section("Revoking tokens", "A token works until it is revoked")
+REVOKE_TOKENS = pytest.mark.section("Revoking tokens", "An administrator switches a user off")
+
+
 @pytest.mark.concept("Revoked tokens and switched-off users stop at once")
 @pytest.mark.requirement("5.6")
+@REVOKE_TOKENS
 class TestStoppingTokens:
     def test_revoke_tokens_stops_them_at_once(self, client, runner, issue):
         laptop, script = issue(name="laptop"), issue(name="script")
@@ -177,13 +191,17 @@ class TestStoppingTokens:
     def test_revoking_leaves_other_users_tokens_alone(self, client, runner, issue):
         bobs = issue("bob")
         runner.invoke(args=["revoke-tokens", "alice"])
-        assert client.get("/api/me", headers=bearer(bobs)).json["username"] == "bob"
+        response = client.get("/api/me", headers=bearer(bobs))
+        assert response.status_code == 200, f"revoke-tokens alice stopped bob's token: {response.status_code}"
+        assert response.json["username"] == "bob"
 
+    @WHAT_STOPS_A_TOKEN
     def test_a_switched_off_users_tokens_stop_at_once(self, client, runner, issue):
         token = issue()
         runner.invoke(args=["deactivate-user", "alice"])
         assert_refused(client.get("/api/me", headers=bearer(token)), 'Bearer error="invalid_token"')
 
+    @WHAT_STOPS_A_TOKEN
     def test_a_deleted_users_tokens_stop(self, client, users, issue):
         token = issue("bob")
         users.delete("bob")
@@ -219,6 +237,14 @@ class TestTokensEndpoints:
         assert response.status_code == 204
         assert "Set-Cookie" not in response.headers
         assert_refused(client.get("/api/me", headers=bearer(other)), 'Bearer error="invalid_token"')
+
+    def test_a_revoked_token_is_listed_as_revoked(self, client, issue):
+        token = issue(name="laptop")
+        issue(name="old")
+        assert client.delete(f"/api/tokens/{tokens_of(client, token)['old']['id']}",
+                             headers=bearer(token)).status_code == 204
+        listed = tokens_of(client, token)
+        assert (listed["old"]["revoked"], listed["laptop"]["revoked"]) == (True, False)
 
     @pytest.mark.section("CSRF: checked for cookies, not for tokens")
     def test_a_browser_session_needs_the_csrf_token_to_revoke(self, client, auth, issue, new_visitor):
