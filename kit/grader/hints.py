@@ -31,10 +31,12 @@ def blocks_of(number, section):
 
 
 def has_titled_paragraphs(number, section):
-    """Whether the section has paragraphs with titles of their own (`**The secret key.** ...`):
-    then it teaches several topics, and a test that names no paragraph would be shown the
-    first, whatever it checks."""
-    return any(block.kind == "prose" and block.text.startswith("**") for block in blocks_of(number, section))
+    """Whether the section has two paragraphs or list items or more with titles of their own
+    (`**The secret key.** ...`): then it teaches several topics, and a test that names no
+    paragraph would be shown the first, whatever it checks."""
+    titled = [text for block in blocks_of(number, section) if block.kind in ("prose", "list")
+              for text in block.text.split("\n") if text.startswith("**")]
+    return len(titled) >= 2
 
 
 def hint(number, section, paragraph=None):

@@ -515,13 +515,14 @@ def password_accepted(account):'''),
          "    address = request.access_route[0] if current_app.config[\"TRUSTED_PROXIES\"] "
          "else get_remote_address()\n"),
     ]),
-    "the security headers on 200 answers only": (8, "Security headers", [
-        ("__init__.py", '''    """Headers that tell browsers how to treat every answer of this site."""
+    "the security headers on 200 answers only": (
+        8, ("Security headers", "`add_security_headers`, registered with"), [
+            ("__init__.py", '''    """Headers that tell browsers how to treat every answer of this site."""
 ''', '''    """Headers that tell browsers how to treat every answer of this site."""
     if response.status_code != 200:
         return response
 '''),
-    ]),
+        ]),
     "a token read from a cookie too": (
         5, ("CSRF: checked for cookies, not for tokens", "a token kept in a cookie"), [
             ("auth.py", "    token = tokens.bearer_token(request)\n",

@@ -69,7 +69,7 @@ BAD_CREDENTIALS = {
 
 
 @pytest.mark.requirement("1.8")
-@pytest.mark.section("Logging in")
+@pytest.mark.section("Logging in", "One message for every failure")
 @pytest.mark.parametrize("username, password", BAD_CREDENTIALS.values(), ids=BAD_CREDENTIALS)
 def test_bad_credentials_show_the_form_again(client, auth, username, password):
     response = auth.login(username, password)
@@ -80,7 +80,7 @@ def test_bad_credentials_show_the_form_again(client, auth, username, password):
 
 
 @pytest.mark.requirement("1.8")
-@pytest.mark.section("Logging in")
+@pytest.mark.section("Logging in", "One message for every failure")
 def test_a_body_that_is_not_utf8_shows_the_form_again(client, auth):
     body = f"csrf_token={auth.csrf_token()}&username=%FF%FEalice&password=%C3%28"
     response = client.post(
@@ -91,7 +91,7 @@ def test_a_body_that_is_not_utf8_shows_the_form_again(client, auth):
 
 
 @pytest.mark.requirement("1.8")
-@pytest.mark.section("Logging in")
+@pytest.mark.section("Logging in", "One message for every failure")
 def test_a_repeated_field_counts_once(client, auth):
     body = (
         f"csrf_token={auth.csrf_token()}&username=mallory&username=alice"
@@ -103,7 +103,7 @@ def test_a_repeated_field_counts_once(client, auth):
 
 
 @pytest.mark.requirement("1.8")
-@pytest.mark.section("Logging in")
+@pytest.mark.section("Logging in", "One message for every failure")
 def test_a_json_body_is_not_a_login(client, auth):
     response = client.post(
         "/login",

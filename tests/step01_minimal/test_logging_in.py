@@ -12,8 +12,13 @@ from tests.fuzzing import FUZZ
 
 pytestmark = [pytest.mark.concept("Logging in and out"), pytest.mark.section("Logging in")]
 
+# What "Logging in" shows for each test: the view, or one of the three details after it.
+THE_LOGIN_VIEW = pytest.mark.section("Logging in", "def login():")
+ONE_MESSAGE = pytest.mark.section("Logging in", "One message for every failure")
+
 
 @pytest.mark.requirement("1.1", "1.2")
+@THE_LOGIN_VIEW
 def test_visitor_sees_a_login_link(client):
     response = client.get("/")
     assert response.status_code == 200
@@ -23,6 +28,7 @@ def test_visitor_sees_a_login_link(client):
 
 
 @pytest.mark.requirement("1.3")
+@THE_LOGIN_VIEW
 def test_login_form_has_the_fields_of_the_contract(client):
     form = form_on(client.get("/login").text)
     fields = {field.attrs.get("name"): field.attrs.get("type") for field in form.find_all("input")}
@@ -32,6 +38,7 @@ def test_login_form_has_the_fields_of_the_contract(client):
 
 
 @pytest.mark.requirement("1.2", "1.3")
+@pytest.mark.section("Logging in", "Redirect after a successful POST")
 def test_login_redirects_home_and_greets_the_user(client, auth):
     response = auth.login("alice", "wonderland")
     assert response.status_code == 302
@@ -45,6 +52,7 @@ def test_login_redirects_home_and_greets_the_user(client, auth):
 
 
 @pytest.mark.requirement("1.6")
+@THE_LOGIN_VIEW
 def test_every_active_demo_account_can_log_in(client, auth):
     auth.login("bob", "bobthebuilder")
     assert "Hello, bob!" in words(client.get("/").text)
@@ -81,8 +89,8 @@ FAILED_LOGINS = {
 
 @pytest.mark.requirement("1.3", "1.6")
 @pytest.mark.parametrize("username, password", [
-    pytest.param(*FAILED_LOGINS["unknown user"], id="unknown user"),
-    pytest.param(*FAILED_LOGINS["wrong password"], id="wrong password"),
+    pytest.param(*FAILED_LOGINS["unknown user"], id="unknown user", marks=ONE_MESSAGE),
+    pytest.param(*FAILED_LOGINS["wrong password"], id="wrong password", marks=ONE_MESSAGE),
     # carol gets in when is_active is not the property Flask-Login reads.
     pytest.param(*FAILED_LOGINS["inactive account"], id="inactive account",
                  marks=pytest.mark.section("2. A `User` class", "@property")),
@@ -98,6 +106,7 @@ def test_failed_login_shows_the_form_again_with_the_generic_message(
 
 
 @pytest.mark.requirement("1.3")
+@ONE_MESSAGE
 def test_failed_logins_cannot_be_told_apart(new_visitor):
     """Unknown user, wrong password and inactive account answer identically."""
 
@@ -130,6 +139,7 @@ def test_failed_logins_cannot_be_told_apart(new_visitor):
     ids=["both empty", "empty password", "empty username", "no username field",
          "no password field", "no fields"],
 )
+@ONE_MESSAGE
 def test_empty_or_missing_fields_show_the_form_again(client, auth, form):
     form["csrf_token"] = auth.csrf_token()
     response = client.post("/login", data=form)
@@ -162,7 +172,7 @@ def unthrottled(make_app):
 
 
 @pytest.mark.requirement("1.3", "1.7", "1.8")
-@pytest.mark.section("Logging in")
+@THE_LOGIN_VIEW
 @FUZZ
 @given(username=USERNAMES, password=PASSWORDS, extra=EXTRA_FIELDS)
 def test_the_login_form_logs_in_only_with_the_right_password(

@@ -18,6 +18,7 @@ def test_login_stores_the_user_id_as_flask_login_does(client, auth, users):
 
 
 @pytest.mark.requirement("1.9")
+@pytest.mark.section("Logging in", "before `login_user`")
 def test_login_starts_a_fresh_session(client, auth):
     """Nothing put into the session before login survives it: session.clear() before login_user.
 

@@ -216,7 +216,7 @@ def test_a_planted_remember_cookie_leaves_a_logged_in_user_logged_in(client, aut
 
 
 @pytest.mark.requirement("6.5")
-@pytest.mark.section("Session protection")
+@pytest.mark.section("Session protection", "At login, Flask-Login also stores `_id`")
 def test_a_session_cookie_used_by_another_browser_is_no_longer_fresh(client, auth, new_visitor):
     """Session protection, "basic": the login stays, but only as a remembered one would.
 

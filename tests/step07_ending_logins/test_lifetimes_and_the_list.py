@@ -48,6 +48,17 @@ class TestLifetimes:
                             {"remember_token": copied["remember_token"]}, copied):
                 assert greeted(thief(new_visitor, cookies)) == "visitor"
 
+    @pytest.mark.section("How long a login lasts", "`LOGIN_LIFETIME`")
+    def test_typing_the_password_again_does_not_make_the_14_days_start_again(self, auth):
+        """The 14 days count from the login: a password typed on day 13 makes it fresh, not new."""
+        with time_machine.travel(START, tick=False) as traveller:
+            auth.login("alice", "wonderland", remember="on")
+            traveller.shift(timedelta(days=13))
+            auth.post("/reauthenticate", password="wonderland")
+            assert greeted(auth) == "alice"
+            traveller.shift(timedelta(days=1, minutes=1))
+            assert greeted(auth) == "visitor"
+
     @FRESHNESS
     def test_freshness_expires_after_15_minutes(self, auth):
         with time_machine.travel(START, tick=False) as traveller:
@@ -170,7 +181,7 @@ class TestTheListOfLogins:
         assert CSRF_FIELD.search(page.text)
 
 
-@pytest.mark.section("Ending logins")
+@pytest.mark.section("The loader: a join inside `try`", "two for the")
 def test_the_profile_adds_one_query_for_the_list_of_logins(client, auth):
     """The list of logins is one query more than step 4's page: the loader's join, and the list."""
     auth.login()

@@ -148,11 +148,10 @@ class TestLogoutEverywhere:
 
 
 @pytest.mark.requirement("7.3")
-@pytest.mark.section("How long a login lasts")
+@pytest.mark.section("How long a login lasts", "A new token when the password")
 class TestTypingThePasswordAgain:
     """A new token for this login (ASVS 7.2.4): cookies copied before stop working."""
 
-    @pytest.mark.section("How long a login lasts", "A new token when the password")
     def test_reauthenticating_stops_cookies_copied_before(self, alice, new_visitor):
         before = cookies_of(alice)
         response = alice.post("/reauthenticate", password="wonderland", next="/profile")
@@ -171,6 +170,13 @@ class TestTypingThePasswordAgain:
 
     def test_the_new_remember_cookie_brings_the_user_back(self, alice, new_visitor):
         alice.post("/reauthenticate", password="wonderland")
+        renewed = {"remember_token": alice.client.get_cookie("remember_token").value}
+        assert greeted(thief(new_visitor, renewed)) == "alice"
+
+    def test_after_a_new_password_the_new_remember_cookie_brings_the_user_back(self, alice, new_visitor):
+        """The browser restarts after the change: its remember cookie, given at the change, logs
+        it in again."""
+        assert alice.change_password("a much longer passphrase").status_code == 302
         renewed = {"remember_token": alice.client.get_cookie("remember_token").value}
         assert greeted(thief(new_visitor, renewed)) == "alice"
 

@@ -51,7 +51,7 @@ class TestSecretKey:
             step.module.create_app({"TESTING": False})
 
 
-@pytest.mark.section("Security headers")
+@pytest.mark.section("Security headers", "`add_security_headers`, registered with")
 @pytest.mark.requirement("8.5")
 @pytest.mark.parametrize("path", ["/", "/login", "/profile", "/api/me", "/nothing-here"])
 def test_every_answer_carries_the_security_headers(client, auth, path):
