@@ -10,6 +10,17 @@ from kit.steps import ROOT, STEPS
 
 # The longest a learner waits for the verdict on their own step's first concept.
 FIRST_VERDICT_SECONDS = 2
+# A fixed piece of pure Python, timed before and after the runs: the machine's speed, whatever
+# the code. Two runs of the grade compare only as well as their yardsticks agree.
+YARDSTICK_ADDITIONS = 20_000_000
+
+
+def yardstick_seconds():
+    """Seconds the machine takes for YARDSTICK_ADDITIONS additions in Python."""
+    started, total = time.perf_counter(), 0
+    for number in range(YARDSTICK_ADDITIONS):
+        total += number
+    return time.perf_counter() - started
 
 
 def one_check(number):
@@ -59,9 +70,11 @@ def check_timings(runs=3):
 def time_checks(runs=3):
     """Print how long `make check STEP=N` takes on each reference step: the median of the runs,
     which the limit judges, and the fastest run, which is what the code costs on a quiet
-    machine. A median well above the fastest says that the machine was busy."""
+    machine. A median well above the fastest says that the machine was busy; so does a
+    yardstick slower than its usual figure."""
     runs_said = "1 run" if runs == 1 else f"{runs} runs, the steps taking turns"
-    print(f"{runs_said}; load average (1 minute) before: {os.getloadavg()[0]:.1f}.\n")
+    print(f"{runs_said}; load average (1 minute) before: {os.getloadavg()[0]:.1f}; "
+          f"yardstick before: {yardstick_seconds():.2f} s.\n")
     print("| make check | median s | fastest s | limit | |")
     print("| --- | ---: | ---: | ---: | --- |")
     over = 0
@@ -70,4 +83,5 @@ def time_checks(runs=3):
         within = median <= limit
         over += not within
         print(f"| {what} | {median:.1f} | {min(seconds):.1f} | {limit} | {'ok' if within else 'OVER'} |")
+    print(f"\nYardstick after: {yardstick_seconds():.2f} s ({YARDSTICK_ADDITIONS:,} additions in Python).")
     return over == 0

@@ -192,6 +192,7 @@ def test_grade_times_take_turns_and_show_the_median_and_the_fastest_run(monkeypa
         return 1.0, {1: 4.0, 2: 9.0, 3: 4.6}[run] if number == 8 else 2.0 + run
 
     monkeypatch.setattr(timing, "one_check", one_check)
+    monkeypatch.setattr(timing, "yardstick_seconds", lambda: 0.5)
     assert timing.time_checks(runs=3) is False  # step 2 is over
     steps = list(range(2, len(STEP_NAMES) + 1))
     assert graded == steps * 3
@@ -199,6 +200,7 @@ def test_grade_times_take_turns_and_show_the_median_and_the_fastest_run(monkeypa
     assert "| make check STEP=8 | 4.6 | 4.0 | 5 | ok |" in printed
     assert "| make check STEP=2 | 4.0 | 3.0 | 3 | OVER |" in printed
     assert "| make check STEP=2: its first concept | 1.0 | 1.0 | 2 | ok |" in printed
+    assert "yardstick before: 0.50 s" in printed and "Yardstick after: 0.50 s" in printed
 
 
 def test_only_an_earlier_steps_test_worked_at_the_start(tmp_path):
