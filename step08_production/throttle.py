@@ -38,10 +38,10 @@ def count_password_attempt(account):
     address = counted_address()
     counts = [(limit, counted_for(account, address), message)
               for limit, counted_for, message in PASSWORD_LIMITS]
-    # First refuse if any count is full, adding to none: a guesser stopped by
-    # the address's count cannot go on using up the account's for free. Then
-    # add the attempt to each: `hit` adds and tests in one step (one script,
-    # in Redis), so of guesses sent at once, no more than a limit pass.
+    # First refuse if any count is full, adding to none: guesses refused at
+    # alice's ten must not fill her hundred and the address's. Then add the
+    # attempt to each: `hit` adds and tests in one step (one script, in
+    # Redis), so of guesses sent at once, no more than a limit pass.
     for limit, key, message in counts:
         if not limiter.limiter.test(limit, "password", key):
             return too_many_attempts(limit, key, message)

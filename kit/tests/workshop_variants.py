@@ -506,7 +506,7 @@ def password_accepted(account):'''),
             ("api.py", "def errors_in_json(error):", "@bp.errorhandler(HTTPException)\ndef errors_in_json(error):"),
         ]),
     "an IPv6 /64 cut from the address as text": (
-        8, ("Password guessing that stops", "usernames that read like addresses, IPv6"), [
+        8, ("Password guessing that stops", "usernames that read like addresses"), [
             ("throttle.py", 'return str(ipaddress.ip_network(f"{address}/64", strict=False))',
              'return ":".join(address.split(":")[:4]) + "::/64"'),
         ]),

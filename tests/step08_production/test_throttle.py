@@ -234,7 +234,7 @@ def test_one_account_guessed_from_many_addresses_is_stopped_at_100(app):
 
 @WIDER_COUNTS
 @pytest.mark.requirement("8.2")
-@pytest.mark.section("Password guessing that stops", "usernames that read like addresses, IPv6")
+@pytest.mark.section("Password guessing that stops", "usernames that read like addresses")
 def test_a_username_that_reads_like_an_address_adds_nothing_to_that_addresss_count(app):
     """The counts of accounts and of addresses are kept apart. Otherwise a hundred failures for
     the "account" 203.0.113.77, from anywhere, would lock every login from that address out: an
@@ -246,7 +246,7 @@ def test_a_username_that_reads_like_an_address_adds_nothing_to_that_addresss_cou
 
 
 @pytest.mark.requirement("8.1")
-@pytest.mark.section("Password guessing that stops", "usernames that read like addresses, IPv6")
+@pytest.mark.section("Password guessing that stops", "usernames that read like addresses")
 def test_the_addresses_of_one_ipv6_64_are_counted_as_one(app):
     """An IPv6 subscriber is given a /64: a guesser who takes a new address from it for every
     guess is still one address to the counts, however the address is written."""
