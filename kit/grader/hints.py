@@ -20,14 +20,16 @@ def headings(number):
     return re.findall(r"^#+ (.+)$", chapter, re.M)
 
 
+@functools.cache
 def blocks_of(number, section):
-    """The blocks of a section of step N's chapter (section_blocks)."""
+    """The blocks of a section of step N's chapter (section_blocks), read once: the audit and
+    a grade ask for the same sections again and again."""
     chapter = STEPS[number - 1].path / "README.md"
     text = chapter.read_text(encoding="utf-8")
     found = re.search(rf"^(#+) {re.escape(section)}\n", text, re.M)
     if not found:
         raise LookupError(f"{shown_path(chapter)} has no section {section!r}")
-    return section_blocks(text[found.end():], len(found.group(1)))
+    return tuple(section_blocks(text[found.end():], len(found.group(1))))
 
 
 def has_titled_paragraphs(number, section):
@@ -59,7 +61,7 @@ def hint(number, section, paragraph=None):
     if start is None:
         raise LookupError(f"{shown_path(chapter)}, {section!r}, has no paragraph"
                           + (f" with {paragraph!r}" if paragraph else " of prose"))
-    shown, following = [blocks[start]], blocks[start + 1:]
+    shown, following = [blocks[start]], list(blocks[start + 1:])
     if shown[0].kind == "list" and paragraph:
         # The item with the words, not the whole list around it.
         items = [item for item in shown[0].text.split("\n") if paragraph in item]
