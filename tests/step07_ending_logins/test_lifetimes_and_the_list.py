@@ -26,7 +26,9 @@ pytestmark = [
 START = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
 
 
-# The chapter's item on freshness, which a server now ends after 15 minutes.
+# The chapter's items on the 14 days of a login, and on freshness, which the server now ends
+# after 15 minutes.
+LIFETIME = pytest.mark.section("How long a login lasts", "`LOGIN_LIFETIME`")
 FRESHNESS = pytest.mark.section("How long a login lasts", "`FRESH_LOGIN_LIFETIME`")
 
 
@@ -35,7 +37,7 @@ FRESHNESS = pytest.mark.section("How long a login lasts", "`FRESH_LOGIN_LIFETIME
 class TestLifetimes:
     """Enforced on the server: 14 days for every login, 15 minutes of freshness."""
 
-    @pytest.mark.section("How long a login lasts", "`LOGIN_LIFETIME`")
+    @LIFETIME
     def test_every_login_ends_after_14_days_remembered_or_not(self, auth, new_visitor):
         with time_machine.travel(START, tick=False) as traveller:
             auth.login("alice", "wonderland", remember="on")
@@ -48,7 +50,7 @@ class TestLifetimes:
                             {"remember_token": copied["remember_token"]}, copied):
                 assert greeted(thief(new_visitor, cookies)) == "visitor"
 
-    @pytest.mark.section("How long a login lasts", "`LOGIN_LIFETIME`")
+    @LIFETIME
     def test_typing_the_password_again_does_not_make_the_14_days_start_again(self, auth):
         """The 14 days count from the login: a password typed on day 13 makes it fresh, not new."""
         with time_machine.travel(START, tick=False) as traveller:

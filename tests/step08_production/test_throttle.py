@@ -33,6 +33,21 @@ START = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
 # has built the limit of ten sees it graded first, while the wider counts,
 # the slowest tests of the step, still run.
 WIDER_COUNTS = pytest.mark.concept("Counts per account and per address, each its own")
+
+
+def paragraph(words):
+    """The paragraph of "Password guessing that stops" that a test's hint shows."""
+    return pytest.mark.section("Password guessing that stops", words)
+
+
+# The paragraphs that several tests' hints show.
+TEN_PER_ACCOUNT_AND_ADDRESS = paragraph("10 for one account from one address")
+COUNTED_BEFORE_THE_CHECK = paragraph("Counting *before* the check")
+A_SUCCESS = paragraph("A successful login clears")
+EVERY_FORM = paragraph("Every form that checks a password")
+WHAT_ELSE_THE_COUNTS_GUARD = paragraph("usernames that read like addresses")
+THE_FIRST_LOOP = paragraph("The first loop refuses if any count is full")
+REDIS_DOWN = paragraph("Redis down")
 # Eleven addresses of the /64 2001:db8::/64, shortened, in full, in capitals: only a parsed
 # address tells they are one subscriber's.
 ONE_64_WRITTEN_ELEVEN_WAYS = [
@@ -49,14 +64,19 @@ def visitor_from(app, address):
     return FormClient(client)
 
 
-def fail(visitor, times, username="alice"):
-    """Log in with a wrong password, `times` times; the statuses of the answers."""
+def fail(visitor, times, username="alice", forwarded_for=None):
+    """Log in with a wrong password, `times` times; the statuses of the answers.
+
+    forwarded_for(n), if given, is the X-Forwarded-For header of the nth guess (from 1).
+    """
     token = visitor.csrf_token()
     form = {"csrf_token": token, "username": username, "password": "not the password"}
-    return [visitor.client.post("/login", data=form).status_code for _ in range(times)]
+    return [visitor.client.post("/login", data=form, headers={
+                "X-Forwarded-For": forwarded_for(number)} if forwarded_for else {}).status_code
+            for number in range(1, times + 1)]
 
 
-@pytest.mark.section("Password guessing that stops", "10 for one account from one address")
+@TEN_PER_ACCOUNT_AND_ADDRESS
 def test_ten_failures_are_answered_and_the_eleventh_is_refused(auth):
     assert fail(auth, LIMIT) == [200] * LIMIT
     response = auth.login("alice", "still not the password")
@@ -64,7 +84,7 @@ def test_ten_failures_are_answered_and_the_eleventh_is_refused(auth):
     assert 0 < int(response.headers["Retry-After"]) <= 15 * 60 + 1  # a second more: reset_at rounds up
 
 
-@pytest.mark.section("Password guessing that stops", "Counting *before* the check")
+@COUNTED_BEFORE_THE_CHECK
 def test_a_throttled_attempt_checks_no_password(auth, hash_checks):
     fail(auth, LIMIT)
     token = auth.csrf_token()
@@ -74,20 +94,20 @@ def test_a_throttled_attempt_checks_no_password(auth, hash_checks):
     assert hash_checks == []
 
 
-@pytest.mark.section("Password guessing that stops", "A successful login clears")
+@A_SUCCESS
 def test_the_right_password_is_refused_while_throttled(auth):
     fail(auth, LIMIT)
     assert auth.login().status_code == 429
     assert "Hello, visitor!" in words(auth.client.get("/").text)
 
 
-@pytest.mark.section("Password guessing that stops", "10 for one account from one address")
+@TEN_PER_ACCOUNT_AND_ADDRESS
 def test_other_accounts_from_the_same_address_are_not_affected(auth):
     fail(auth, LIMIT)
     assert auth.login("bob", "bobthebuilder").status_code == 302
 
 
-@pytest.mark.section("Password guessing that stops", "10 for one account from one address")
+@TEN_PER_ACCOUNT_AND_ADDRESS
 def test_the_same_account_from_another_address_is_not_affected(app, auth):
     """Nobody can lock alice out: the attacker's failures count against the attacker's address."""
     fail(auth, LIMIT)
@@ -96,20 +116,20 @@ def test_the_same_account_from_another_address_is_not_affected(app, auth):
     assert "Hello, alice!" in words(alice.client.get("/").text)
 
 
-@pytest.mark.section("Password guessing that stops", "A successful login clears")
+@A_SUCCESS
 def test_successful_logins_are_not_counted(auth):
     for _ in range(LIMIT + 2):
         assert auth.login().status_code == 302
         auth.logout()
 
 
-@pytest.mark.section("Password guessing that stops", "Every form that checks a password")
+@EVERY_FORM
 def test_the_login_page_itself_is_never_refused(auth):
     fail(auth, LIMIT)
     assert auth.client.get("/login").status_code == 200
 
 
-@pytest.mark.section("Password guessing that stops", "Counting *before* the check")
+@COUNTED_BEFORE_THE_CHECK
 def test_the_window_passes(make_app):
     with time_machine.travel(START, tick=False) as traveller:
         visitor = FormClient(make_app().test_client())
@@ -122,7 +142,7 @@ def test_the_window_passes(make_app):
         assert visitor.login().status_code == 302
 
 
-@pytest.mark.section("Password guessing that stops", "Counting *before* the check")
+@COUNTED_BEFORE_THE_CHECK
 def test_the_fifteen_minutes_are_any_fifteen_minutes(make_app):
     """The window moves: one failure, nine more ten seconds before the quarter hour ends, and
     just after it only one more guess is answered. A fixed window (Flask-Limiter's default)
@@ -136,7 +156,7 @@ def test_the_fifteen_minutes_are_any_fifteen_minutes(make_app):
         assert fail(visitor, 2) == [200, 429]
 
 
-@pytest.mark.section("Password guessing that stops", "Every form that checks a password")
+@EVERY_FORM
 def test_confirming_the_password_counts_too(auth):
     """The reauthentication form checks a password: its failures share the limit."""
     auth.login()
@@ -149,7 +169,7 @@ def test_confirming_the_password_counts_too(auth):
     assert auth.login().status_code == 429
 
 
-@pytest.mark.section("Password guessing that stops", "Every form that checks a password")
+@EVERY_FORM
 def test_the_current_password_on_the_settings_page_counts_too(auth):
     auth.login()
     wrong = [auth.change_password("a long new one", current_password="nope") for _ in range(LIMIT)]
@@ -157,14 +177,14 @@ def test_the_current_password_on_the_settings_page_counts_too(auth):
     assert auth.change_password("a long new one").status_code == 429
 
 
-@pytest.mark.section("Password guessing that stops", "Every form that checks a password")
+@EVERY_FORM
 def test_failures_of_several_forms_add_up(auth):
     fail(auth, LIMIT - 1)
     auth.login("alice", "not the password either")
     assert auth.login().status_code == 429
 
 
-@pytest.mark.section("Password guessing that stops", "The limit is on in every configuration")
+@paragraph("The limit is on in every configuration")
 def test_the_limit_is_on_in_a_fresh_app_after_one_that_turned_it_off(make_app):
     """Flask-Limiter's Limiter keeps the state of its last init_app: a fresh app must say it."""
     unthrottled = FormClient(make_app(RATELIMIT_ENABLED=False).test_client())
@@ -175,7 +195,7 @@ def test_the_limit_is_on_in_a_fresh_app_after_one_that_turned_it_off(make_app):
 
 
 @pytest.mark.sqlite_only  # eleven requests held at once would need more than the pool's connections
-@pytest.mark.section("Password guessing that stops", "Counting *before* the check")
+@COUNTED_BEFORE_THE_CHECK
 def test_guesses_sent_at_once_get_at_most_ten_password_checks(app, monkeypatch):
     """Each attempt is counted before its password is checked: none slips by in flight.
 
@@ -198,7 +218,7 @@ def test_guesses_sent_at_once_get_at_most_ten_password_checks(app, monkeypatch):
 
 @WIDER_COUNTS
 @pytest.mark.requirement("8.2")
-@pytest.mark.section("Password guessing that stops", "100 for one address, any account")
+@paragraph("100 for one address, any account")
 def test_one_address_trying_many_accounts_is_stopped_at_100(app, auth):
     """Spraying: one password on many names. A login that succeeds is one of the hundred, and
     clears nothing: or an attacker with an account of their own would spray, log in, and spray
@@ -217,7 +237,7 @@ def test_one_address_trying_many_accounts_is_stopped_at_100(app, auth):
 
 @WIDER_COUNTS
 @pytest.mark.requirement("8.2")
-@pytest.mark.section("Password guessing that stops", "100 for one account, from any address")
+@paragraph("100 for one account, from any address")
 def test_one_account_guessed_from_many_addresses_is_stopped_at_100(app):
     """Ten addresses, ten guesses each: the account's own count then refuses every address.
 
@@ -234,7 +254,7 @@ def test_one_account_guessed_from_many_addresses_is_stopped_at_100(app):
 
 @WIDER_COUNTS
 @pytest.mark.requirement("8.2")
-@pytest.mark.section("Password guessing that stops", "usernames that read like addresses")
+@WHAT_ELSE_THE_COUNTS_GUARD
 def test_a_username_that_reads_like_an_address_adds_nothing_to_that_addresss_count(app):
     """The counts of accounts and of addresses are kept apart. Otherwise a hundred failures for
     the "account" 203.0.113.77, from anywhere, would lock every login from that address out: an
@@ -246,7 +266,7 @@ def test_a_username_that_reads_like_an_address_adds_nothing_to_that_addresss_cou
 
 
 @pytest.mark.requirement("8.1")
-@pytest.mark.section("Password guessing that stops", "usernames that read like addresses")
+@WHAT_ELSE_THE_COUNTS_GUARD
 def test_the_addresses_of_one_ipv6_64_are_counted_as_one(app):
     """An IPv6 subscriber is given a /64: a guesser who takes a new address from it for every
     guess is still one address to the counts, however the address is written."""
@@ -258,7 +278,7 @@ def test_the_addresses_of_one_ipv6_64_are_counted_as_one(app):
 
 @WIDER_COUNTS
 @pytest.mark.requirement("8.1", "8.2")
-@pytest.mark.section("Password guessing that stops", "The first loop refuses if any count is full")
+@THE_FIRST_LOOP
 def test_an_attempt_refused_by_one_count_adds_to_no_other(make_app):
     """From an address at its cap, attempts for bob are refused, and cost bob nothing: once the
     address's count has moved on, bob still has his ten tries from it."""
@@ -278,7 +298,7 @@ def test_an_attempt_refused_by_one_count_adds_to_no_other(make_app):
 
 @WIDER_COUNTS
 @pytest.mark.requirement("8.1", "8.2")
-@pytest.mark.section("Password guessing that stops", "The first loop refuses if any count is full")
+@THE_FIRST_LOOP
 def test_attempts_refused_at_ten_add_nothing_to_the_counts_of_a_hundred(app):
     """Ten failures for alice from one address, then ninety more, all refused. Counted, they would
     have filled that address's hundred (bob refused there) and alice's (alice refused from
@@ -297,10 +317,7 @@ def test_a_forwarded_address_is_not_believed_without_trusted_proxies(app):
     """Without TRUSTED_PROXIES the app trusts no proxy: a guesser who names a new address in
     X-Forwarded-For with every guess is counted at the address the request came from."""
     visitor = FormClient(app.test_client())
-    form = {"csrf_token": visitor.csrf_token(), "username": "alice", "password": "not the password"}
-    statuses = [visitor.client.post("/login", data=form,
-                                    headers={"X-Forwarded-For": f"198.51.100.{number}"}).status_code
-                for number in range(1, LIMIT + 2)]
+    statuses = fail(visitor, LIMIT + 1, forwarded_for=lambda number: f"198.51.100.{number}")
     assert statuses == [200] * LIMIT + [429]
 
 
@@ -314,10 +331,8 @@ def test_behind_a_proxy_the_address_is_the_entry_the_proxy_wrote(make_app, monke
     monkeypatch.setenv("TRUSTED_PROXIES", "1")
     app = make_app()
     guesser = FormClient(app.test_client())
-    form = {"csrf_token": guesser.csrf_token(), "username": "alice", "password": "not the password"}
-    statuses = [guesser.client.post("/login", data=form, headers={
-                    "X-Forwarded-For": f"198.51.100.{number}, 203.0.113.9"}).status_code
-                for number in range(1, LIMIT + 2)]
+    statuses = fail(guesser, LIMIT + 1,
+                    forwarded_for=lambda number: f"198.51.100.{number}, 203.0.113.9")
     assert statuses == [200] * LIMIT + [429]
     alice = FormClient(app.test_client())
     alice.client.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.10"
@@ -334,7 +349,7 @@ def unreachable_redis_url():
 
 
 @pytest.mark.requirement("8.3")
-@pytest.mark.section("Password guessing that stops", "Redis down")
+@REDIS_DOWN
 def test_with_its_store_down_the_limit_answers_503_and_checks_no_password(make_app, hash_checks):
     """Failing closed: no password is checked uncounted, and the answer says to come back."""
     visitor = FormClient(make_app(RATELIMIT_STORAGE_URI=unreachable_redis_url()).test_client())
@@ -351,7 +366,7 @@ def test_with_its_store_down_the_limit_answers_503_and_checks_no_password(make_a
 
 
 @pytest.mark.requirement("8.3")
-@pytest.mark.section("Password guessing that stops", "Redis down")
+@REDIS_DOWN
 def test_with_its_store_down_the_api_answers_503_in_json(make_app):
     app = make_app(RATELIMIT_STORAGE_URI=unreachable_redis_url())
     token = app.test_cli_runner().invoke(args=["issue-token", "alice"]).output.splitlines()[-1]
@@ -413,7 +428,7 @@ def test_the_limit_comes_back_by_itself_when_redis_does(make_app, own_redis):
 
 
 @pytest.mark.slow
-@pytest.mark.section("Password guessing that stops", "Redis down")
+@REDIS_DOWN
 def test_a_redis_that_stops_answering_is_a_503_not_a_login_that_hangs(make_app, own_redis):
     """A paused Redis accepts connections and never answers: without a timeout on every call,
     a login would wait for it forever (and hold a server's worker)."""
