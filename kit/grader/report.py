@@ -16,8 +16,9 @@ come): the grader prints the verdict that matters while the rest runs.
 
 What the grader needs of a test is attached to the test's report when it
 is made, and read back as the report is logged. The grader shares a grade
-between processes with `--workshop-part K/N`: each runs every Nth test,
-from the Kth on, and writes its own report.
+between processes with `--workshop-share FOLDER`: each collects every test,
+in the same order, and takes the next one not yet taken, until none is
+left (claimed()); each writes its own report.
 """
 
 import json
@@ -102,8 +103,8 @@ def what_failed(report):
 
 
 def pytest_addoption(parser):
-    parser.addoption("--workshop-part", metavar="K/N", default="1/1",
-                     help="run every Nth test, from the Kth on (the grader's processes share the tests)")
+    parser.addoption("--workshop-share", metavar="FOLDER",
+                     help="take each test that no other process sharing FOLDER has taken")
 
 
 def own_step_first(items):
@@ -128,17 +129,55 @@ def own_step_first(items):
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
-    """The graded step's tests first; then keep this process's part of the tests: every Nth,
-    so that each part gets some of every file, the slow tests and the quick ones."""
+    """The graded step's tests first."""
     own_step_first(items)
     positions.update((item.nodeid, index) for index, item in enumerate(items))
-    part, parts = map(int, config.getoption("workshop_part").split("/"))
-    if parts == 1:
-        return
-    config.hook.pytest_deselected(
-        items=[item for index, item in enumerate(items) if index % parts != part - 1]
-    )
-    items[:] = items[part - 1::parts]
+
+
+def claimed(folder, count):
+    """The places, in the order of the tests, of those this process takes.
+
+    A test is taken by the process that creates its file in the shared
+    folder first (O_EXCL: creating fails for the others). The slow tests
+    fall to whichever process is free, so the processes end together,
+    whatever the tests cost; sharing them out in advance left one process
+    a second longer than the other on step 8.
+    """
+    for place in range(count):
+        try:
+            os.close(os.open(os.path.join(folder, str(place)), os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            continue
+        yield place
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session):
+    """With --workshop-share, run the tests this process takes, in their order.
+
+    pytest tears down what a test set up (a session's fixtures included)
+    as far as the next test does not need it: each test runs once the
+    next one this process takes is known, as pytest-xdist does.
+    """
+    folder = session.config.getoption("workshop_share")
+    if folder is None or session.testsfailed or session.config.option.collectonly:
+        return None  # pytest's own loop: it reports collection errors, and runs nothing on --collect-only
+    taken = None
+    for place in claimed(folder, len(session.items)):
+        if taken is not None:
+            run_test(session, taken, session.items[place])
+        taken = session.items[place]
+    if taken is not None:
+        run_test(session, taken, None)
+    return True
+
+
+def run_test(session, item, nextitem):
+    item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+    if session.shouldfail:
+        raise session.Failed(session.shouldfail)
+    if session.shouldstop:
+        raise session.Interrupted(session.shouldstop)
 
 
 def stream(line):
@@ -150,12 +189,14 @@ def stream(line):
 
 
 def pytest_collection_finish(session):
-    """With --collect-only, nothing runs: every collected test, as not run."""
+    """With --collect-only, nothing runs: every collected test, as not run (with
+    --workshop-share, those this process takes, as it would run them)."""
     described = [describe(item) for item in session.items]
     stream({"collected": described})
     if session.config.option.collectonly:
-        for item, test in zip(session.items, described):
-            results[item.nodeid] = {**test, "outcome": "collected"}
+        folder = session.config.getoption("workshop_share")
+        for place in range(len(described)) if folder is None else claimed(folder, len(described)):
+            results[session.items[place].nodeid] = {**described[place], "outcome": "collected"}
 
 
 @pytest.hookimpl(wrapper=True)

@@ -61,10 +61,11 @@ def grade(number, folder, on_progress=None):
 def run_suite(*arguments, graded=None, processes=1, on_progress=None):
     """Run the graded tests with the arguments given: {"results": each test's, "warnings": [...]}.
 
-    In one process, or shared between several that run at once (every
-    other test each, for two), whose reports are put together. While they
-    run, on_progress(tests, results) is called whenever results have come
-    in: every test to run, and the results so far, by test id.
+    In one process, or shared between several that run at once, each taking
+    the next test not yet taken (kit/grader/report.py), whose reports are
+    put together. While they run, on_progress(tests, results) is called
+    whenever results have come in: every test to run, and the results so
+    far, by test id.
     """
     with tempfile.TemporaryDirectory() as scratch:
         env = dict(os.environ)
@@ -82,12 +83,15 @@ def run_suite(*arguments, graded=None, processes=1, on_progress=None):
             sys.executable, "-m", "pytest", "tests", "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
             "-p", "kit.grader.report", *arguments, *(["-k", graded] if graded else []),
         ]
+        if processes > 1:
+            command.append(f"--workshop-share={Path(scratch) / 'taken'}")
+            (Path(scratch) / "taken").mkdir()
         runs = []
         for part in range(1, processes + 1):
             report, output = Path(scratch) / f"report{part}.json", Path(scratch) / f"output{part}.txt"
             with open(output, "w", encoding="utf-8") as written:
                 runs.append((report, output, subprocess.Popen(
-                    [*command, f"--workshop-part={part}/{processes}"], cwd=ROOT,
+                    command, cwd=ROOT,
                     env={**env, "WORKSHOP_REPORT": str(report)}, stdout=written, stderr=subprocess.STDOUT,
                 )))
         try:
@@ -115,7 +119,7 @@ def run_suite(*arguments, graded=None, processes=1, on_progress=None):
 def follow(line_files, runs, on_progress):
     """Read the results the processes stream (kit/grader/report.py) until they all end."""
     read = dict.fromkeys(line_files, 0)
-    tests, results, listed = [], {}, 0
+    tests, results = None, {}
     while True:
         running = any(run.poll() is None for run in runs)
         arrived = False
@@ -130,13 +134,11 @@ def follow(line_files, runs, on_progress):
             for line in complete.decode("utf-8").splitlines():
                 message = json.loads(line)
                 if "collected" in message:
-                    tests += message["collected"]
-                    listed += 1
+                    tests = message["collected"]  # every process lists every test, in one order
                 if "result" in message:
                     results[message["result"]["test"]] = message["result"]
                 arrived = True
-        # Every test to come is known once each process has listed its own.
-        if arrived and listed == len(line_files):
+        if arrived and tests is not None:
             on_progress(tests, results)
         if not running:
             return

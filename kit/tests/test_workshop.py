@@ -20,6 +20,7 @@ from kit.tests.workshop_variants import RIGHT, WRONG
 from kit.grader.concepts import started_file, worked_at_start
 from kit.grader.hints import hint
 from kit.grader import timing
+from kit.grader.report import claimed
 from kit.grader.runner import TWO_PROCESSES_FROM, run_suite
 
 
@@ -178,6 +179,21 @@ def test_two_processes_share_the_tests_each_once_and_report_them_in_order():
     shared = [result["test"] for result in run_suite("--collect-only", graded=step, processes=2)["results"]]
     assert len(alone) > 100
     assert shared == alone
+    # Run, not only listed: the tests of step 4's commands, on its reference folder.
+    folder, commands = f"--step-dir={ROOT / step}", f"{step} and test_commands"
+    listed = [result["test"] for result in run_suite(folder, "--collect-only", graded=commands)["results"]]
+    ran = run_suite(folder, graded=commands, processes=2)["results"]
+    assert len(listed) > 20
+    assert [result["test"] for result in ran] == listed
+    assert {result["outcome"] for result in ran} == {"passed"}
+
+
+def test_each_test_goes_to_the_first_process_free_to_take_it(tmp_path):
+    """Two processes take the tests in one order, each the next one not yet taken: a process
+    held up by a slow test leaves the ones after it to the other."""
+    first, second = claimed(tmp_path, 5), claimed(tmp_path, 5)
+    assert [next(first), next(second), next(second), next(second), next(first)] == [0, 1, 2, 3, 4]
+    assert list(first) == [] and list(second) == []
 
 
 def test_grade_times_take_turns_and_show_the_median_and_the_fastest_run(monkeypatch, capsys):
