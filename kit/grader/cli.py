@@ -92,7 +92,7 @@ def check(number, folder, verbose=False):
     """
     print(f"Checking {shown_path(folder)} as step {number}, {STEPS[number - 1].name}:\n", flush=True)
     lines = ConceptLines(number)
-    graded = grade(number, folder, on_progress=lines.show_graded)
+    graded = grade(folder, on_progress=lines.show_graded)
     concepts, counts, failures = by_concept(number, graded["results"])
     lines.show_all(concepts, counts, failures)
     worked = worked_at_start(folder, number)
@@ -181,7 +181,7 @@ def audit():
 
 def results_as_json(number, folder):
     """Each concept of steps 1 to N with its result, and the first failing test with its section."""
-    graded = grade(number, folder)
+    graded = grade(folder)
     concepts, counts, failures = by_concept(number, graded["results"])
     first = next((failures[concept][0] for concept in concepts if failures[concept]), None)
     if first is not None:

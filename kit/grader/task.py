@@ -40,7 +40,7 @@ def start(number, workshop):
         config.write_text(f"SECRET_KEY = {secrets.token_hex(32)!r}\n")
         config.chmod(0o600)
     # What works in the starting folder, so that check can tell when it stops working.
-    passed = [result["test"] for result in grade(number, folder)["results"] if result["outcome"] == "passed"]
+    passed = [result["test"] for result in grade(folder)["results"] if result["outcome"] == "passed"]
     started_file(folder).write_text(json.dumps(passed))
     return folder
 

@@ -21,7 +21,7 @@ from kit.grader.concepts import started_file, worked_at_start
 from kit.grader.hints import hint
 from kit.grader import timing
 from kit.grader.report import claimed
-from kit.grader.runner import TWO_PROCESSES_FROM, run_suite
+from kit.grader.runner import run_suite
 
 
 def workshop(*arguments):
@@ -172,9 +172,9 @@ def test_values_of_next_that_crash_are_listed_with_those_followed(tmp_path):
 
 
 def test_two_processes_share_the_tests_each_once_and_report_them_in_order():
-    """From step 4 on two processes share a grade: no test is lost or run twice, and the
-    results come in the order of one process, whose first failure is the one shown."""
-    step = STEP_NAMES[TWO_PROCESSES_FROM - 1]
+    """Two processes share a grade: no test is lost or run twice, and the results come in
+    the order of one process, whose first failure is the one shown."""
+    step = STEP_NAMES[3]
     alone = [result["test"] for result in run_suite("--collect-only", graded=step)["results"]]
     shared = [result["test"] for result in run_suite("--collect-only", graded=step, processes=2)["results"]]
     assert len(alone) > 100
