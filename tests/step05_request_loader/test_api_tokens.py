@@ -51,7 +51,8 @@ class TestIssuingTokens:
         assert "mallory" in result.output
         assert snapshot(step) == before
 
-    @pytest.mark.parametrize("name", ["", "x" * 65, "tab\tname", "laptop\n"])
+    # Control characters beyond the first 32: DEL, and U+0085, which some readers take for a line break.
+    @pytest.mark.parametrize("name", ["", "x" * 65, "tab\tname", "laptop\n", "del\x7fname", "next\x85line"])
     def test_a_bad_token_name_is_refused(self, step, runner, name):
         """1 to 64 printable characters; the words of the refusal are the step's."""
         before = snapshot(step)
