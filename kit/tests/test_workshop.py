@@ -219,6 +219,19 @@ def test_grade_times_take_turns_and_show_the_median_and_the_fastest_run(monkeypa
     assert "yardstick before: 0.50 s" in printed and "Yardstick after: 0.50 s" in printed
 
 
+def test_a_reader_that_stops_reading_gets_no_traceback():
+    """`make check | head -1`: the grade stops when its reader does, with no traceback."""
+    with subprocess.Popen(
+        [sys.executable, "-m", "kit.grader", "check", "2", "--dir", str(ROOT / STEP_NAMES[1])],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    ) as grading:
+        assert grading.stdout.readline().startswith("Checking ")
+        grading.stdout.close()
+        errors = grading.stderr.read()
+        assert grading.wait(timeout=60) == 1
+    assert "Traceback" not in errors, errors
+
+
 def test_only_an_earlier_steps_test_worked_at_the_start(tmp_path):
     """A step 3 test that passed in the step 2 folder passed because there was no `next` yet."""
     folder = tmp_path / STEP_NAMES[2]
