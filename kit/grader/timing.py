@@ -69,19 +69,20 @@ def check_timings(runs=3):
 
 def time_checks(runs=3):
     """Print how long `make check STEP=N` takes on each reference step: the median of the runs,
-    which the limit judges, and the fastest run, which is what the code costs on a quiet
-    machine. A median well above the fastest says that the machine was busy; so does a
-    yardstick slower than its usual figure."""
+    which the limit judges, the fastest run, which is what the code costs on a quiet
+    machine, and every run in the order they ran. A median well above the fastest says that
+    the machine was busy; so does a yardstick slower than its usual figure."""
     runs_said = "1 run" if runs == 1 else f"{runs} runs, the steps taking turns"
     print(f"{runs_said}; load average (1 minute) before: {os.getloadavg()[0]:.1f}; "
           f"yardstick before: {yardstick_seconds():.2f} s.\n")
-    print("| make check | median s | fastest s | limit | |")
-    print("| --- | ---: | ---: | ---: | --- |")
+    print("| make check | median s | fastest s | every run, s | limit | |")
+    print("| --- | ---: | ---: | ---: | ---: | --- |")
     over = 0
     for what, seconds, limit in timed_checks(runs):
         median = statistics.median(seconds)
         within = median <= limit
         over += not within
-        print(f"| {what} | {median:.1f} | {min(seconds):.1f} | {limit} | {'ok' if within else 'OVER'} |")
+        every, verdict = " ".join(f"{each:.1f}" for each in seconds), "ok" if within else "OVER"
+        print(f"| {what} | {median:.1f} | {min(seconds):.1f} | {every} | {limit} | {verdict} |")
     print(f"\nYardstick after: {yardstick_seconds():.2f} s ({YARDSTICK_ADDITIONS:,} additions in Python).")
     return over == 0
