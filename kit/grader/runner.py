@@ -23,7 +23,7 @@ from kit.steps import ROOT
 FAST = ["-p", "no:playwright", "--hypothesis-profile=grading", "--tb=short", "--timeout=30"]
 # Two processes that share the tests, each taking the next one free, grade
 # in less time than one on a 2-core machine: step 2 (71 tests) in 0.91 of
-# the time, step 3 (98) in 0.83; the 368 of step 8 in about two thirds.
+# the time, step 3 (98) in 0.83; the 370 of step 8 in about two thirds.
 PROCESSES = min(2, os.cpu_count() or 1)
 
 
